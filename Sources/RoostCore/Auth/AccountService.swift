@@ -1,0 +1,57 @@
+import RoostProtocol
+import RoostStorage
+
+/// Registration and password login (PROTOCOL.md 8), with the validation rules
+/// of usernames and passwords.
+public struct AccountService: Sendable {
+    let store: any RoostStore
+    let hasher: PasswordHasher
+    let tokens: TokenService
+    /// A hash to verify against when the user does not exist, so an unknown
+    /// username costs the same time as a wrong password.
+    private let decoyHash: String
+
+    public init(store: any RoostStore, hasher: PasswordHasher, tokens: TokenService) async {
+        self.store = store
+        self.hasher = hasher
+        self.tokens = tokens
+        self.decoyHash = await hasher.hash("roost-decoy-password")
+    }
+
+    public struct LoginResult: Sendable {
+        public let token: String
+        public let user: UserAccount
+        public let expiresAt: Int64
+    }
+
+    public func register(username: String?, password: String?) async throws -> UserAccount {
+        guard let username, Self.isValidUsername(username) else {
+            throw RoostError.badRequest("username must be 3-32 characters of a-z, 0-9, _ . -")
+        }
+        guard let password, (8...256).contains(password.count) else {
+            throw RoostError.badRequest("password must be 8-256 characters")
+        }
+        if try await store.user(named: username) != nil { throw RoostError.conflict("username is taken") }
+        let hash = await hasher.hash(password)
+        // The first account administers the server.
+        let isAdmin = try await store.userCount() == 0
+        return try await store.createUser(username: username, passwordHash: hash, isAdmin: isAdmin)
+    }
+
+    public func login(username: String?, password: String?) async throws -> LoginResult {
+        guard let username, let password else { throw RoostError.badRequest("username and password are required") }
+        let user = try await store.user(named: username)
+        let ok = await hasher.verify(password, hash: user?.passwordHash ?? decoyHash)
+        guard let user, ok else { throw RoostError.unauthenticated("wrong username or password") }
+        let (token, expiresAt) = try await tokens.issue(for: user)
+        return LoginResult(token: token, user: user, expiresAt: expiresAt)
+    }
+
+    public static func isValidUsername(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard (3...32).contains(bytes.count) else { return false }
+        return bytes.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D
+        }
+    }
+}

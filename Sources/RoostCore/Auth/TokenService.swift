@@ -1,0 +1,75 @@
+import Foundation
+import JWTKit
+import RoostProtocol
+import RoostStorage
+
+/// Claims of a Roost access token. `ver` is the user's token version: bumping
+/// it (logout, password change) revokes every token issued before.
+struct AccessClaims: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var ver: Int64
+
+    func verify(using algorithm: some JWTAlgorithm) throws {
+        try exp.verifyNotExpired()
+    }
+}
+
+/// Issues and checks HS256 tokens. The algorithm is pinned: the header must say
+/// HS256 before any signature check, so `alg: none` and key confusion fail early.
+public struct TokenService: Sendable {
+    private let keys: JWTKeyCollection
+    private let lifetime: Duration
+    private let store: any RoostStore
+
+    public init(secret: String, lifetime: Duration, store: any RoostStore) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.keys = keys
+        self.lifetime = lifetime
+        self.store = store
+    }
+
+    /// A token for `user` and its expiry (ms since 1970).
+    public func issue(for user: UserAccount) async throws -> (token: String, expiresAt: Int64) {
+        let now = Date()
+        let expiry = now.addingTimeInterval(TimeInterval(lifetime.components.seconds))
+        let claims = AccessClaims(sub: .init(value: String(user.id)), exp: .init(value: expiry), iat: .init(value: now),
+                                  ver: user.tokenVersion)
+        let token = try await keys.sign(claims)
+        return (token, Int64(expiry.timeIntervalSince1970 * 1000))
+    }
+
+    /// The user a token authenticates; `unauthenticated` for anything else.
+    public func authenticate(_ token: String) async throws(RoostError) -> UserAccount {
+        guard !token.isEmpty, Self.headerAlgorithm(of: token) == "HS256" else {
+            throw .unauthenticated("invalid token")
+        }
+        let claims: AccessClaims
+        do {
+            claims = try await keys.verify(token, as: AccessClaims.self)
+        } catch {
+            throw .unauthenticated("invalid or expired token")
+        }
+        guard let id = Int64(claims.sub.value),
+              let user = try? await store.user(id: id),
+              user.tokenVersion == claims.ver
+        else {
+            throw .unauthenticated("token revoked")
+        }
+        return user
+    }
+
+    static func headerAlgorithm(of token: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        var b64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64),
+              let header = try? JSONDecoder().decode([String: String].self, from: data) else {
+            return nil
+        }
+        return header["alg"]
+    }
+}

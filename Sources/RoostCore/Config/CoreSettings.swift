@@ -1,0 +1,24 @@
+/// Every limit and interval of the core, with the defaults of PROTOCOL.md.
+/// Tests and benchmarks tune them; `roost serve` exposes each as a flag.
+public struct CoreSettings: Sendable {
+    /// Pushed items not acked within this are pushed again.
+    public var retryInterval: Duration = .seconds(5)
+    /// Pushes of one item (the first included) before close 4410.
+    public var retryAttempts: Int = 5
+    /// Unacked items in flight per connection.
+    public var pushWindow: Int = 256
+    /// Close 4408 after this long without inbound traffic.
+    public var idleTimeout: Duration = .seconds(90)
+    /// `content.text` limit in UTF-8 bytes.
+    public var maxTextBytes: Int = 16 * 1024
+    /// Frames queued for one connection's socket beyond which it is a slow consumer and is closed.
+    public var maxOutboundQueue: Int = 4_096
+    /// Lifetime of issued tokens.
+    public var tokenLifetime: Duration = .seconds(7 * 24 * 3600)
+    /// bcrypt cost (4-31). Tests use 4.
+    public var bcryptCost: UInt8 = 12
+    /// Typing frames per conversation per sender: at most one per this interval.
+    public var typingInterval: Duration = .seconds(1)
+
+    public init() {}
+}

@@ -1,0 +1,28 @@
+import RoostProtocol
+
+/// The rules of `content` (PROTOCOL.md 5), shared by send and, later, edit.
+public struct ContentValidator: Sendable {
+    public let maxTextBytes: Int
+
+    public init(maxTextBytes: Int) {
+        self.maxTextBytes = maxTextBytes
+    }
+
+    public func validate(_ content: MessageContent) throws(RoostError) -> MessageContent {
+        var content = content
+        if let text = content.text, text.isEmpty { content.text = nil }
+        guard content.text != nil || content.fileID != nil else {
+            throw .badRequest("content needs a non-empty text or a file_id")
+        }
+        if let text = content.text, text.utf8.count > maxTextBytes {
+            throw .tooLarge("text is longer than \(maxTextBytes) bytes")
+        }
+        return content
+    }
+}
+
+/// Turns a wire user id into a stored one; anything unparsable names no user.
+public func parseUserID(_ text: String) -> Int64? {
+    guard let id = Int64(text), id > 0, String(id) == text else { return nil }
+    return id
+}

@@ -1,0 +1,115 @@
+import RoostProtocol
+import RoostStorage
+
+extension ClientConnection {
+    /// A committed item of this connection's user (from the registry).
+    func offer(seq: Int64, frame: String) {
+        window.offer(seq: seq, frame: frame)
+        if identity != nil { pump() }
+    }
+
+    /// Sends what the window allows; reads missing items from storage in the background.
+    func pump() {
+        guard identity != nil, !isClosed else { return }
+        let (frames, fetchAfter, limit) = window.takeReady(now: .now)
+        send(pushes: frames)
+        if let fetchAfter, !fetching {
+            fetching = true
+            Task { await self.fetch(after: fetchAfter, limit: limit) }
+        }
+    }
+
+    private func fetch(after: Int64, limit: Int) async {
+        guard let identity else {
+            fetching = false
+            return
+        }
+        do {
+            let items = try await services.store.items(user: identity.userID, after: after, limit: limit)
+            let frames = items.map { (seq: $0.seq, frame: ServerFrame.item($0)) }
+            send(pushes: window.acceptFetched(frames, now: .now))
+        } catch {
+            logger.error("reading inbox failed", metadata: ["error": "\(error)"])
+            fetching = false
+            return
+        }
+        fetching = false
+        pump()
+    }
+
+    private func send(pushes frames: [String]) {
+        guard !frames.isEmpty else { return }
+        for frame in frames { sink.send(frame) }
+        services.metrics.itemsPushed.increment(by: frames.count)
+        scheduleRetry()
+    }
+
+    /// The client's cumulative ack.
+    func acknowledge(_ seq: Int64) {
+        guard let identity else { return }
+        services.metrics.acks.increment()
+        if let cursor = window.ack(seq) {
+            services.store.setCursor(user: identity.userID, device: identity.device, to: cursor)
+            pump()
+        }
+    }
+
+    /// An item this connection's own request added: held by the client already.
+    func markHeld(_ delivery: Delivery) {
+        window.markHeld(seq: delivery.item.seq, frame: ServerFrame.item(delivery.item))
+        pump()
+        scheduleRetry()
+    }
+
+    func scheduleRetry() {
+        guard retryTask == nil, let due = window.nextDue else { return }
+        retryTask = Task { [weak self] in
+            var next: ContinuousClock.Instant? = due
+            while let wake = next, !Task.isCancelled {
+                try? await Task.sleep(until: wake, clock: .continuous)
+                guard !Task.isCancelled, let self else { return }
+                next = await self.retryDue()
+            }
+        }
+    }
+
+    /// Re-pushes due items; returns when to look again (nil: nothing in flight).
+    private func retryDue() -> ContinuousClock.Instant? {
+        guard !isClosed else { return nil }
+        switch window.retry(now: .now) {
+        case .exhausted:
+            logger.info("closing: items pushed too often without an ack")
+            close(.unacked, reason: "items not acknowledged")
+            return nil
+        case .resend(let frames, let nextDue):
+            for frame in frames { sink.send(frame) }
+            if !frames.isEmpty { services.metrics.retries.increment(by: frames.count) }
+            if nextDue == nil { retryTask = nil }
+            return nextDue
+        }
+    }
+
+    func startIdleTimer() {
+        let timeout = services.settings.idleTimeout
+        idleTask = Task { [weak self] in
+            var wake = ContinuousClock.now + timeout
+            while !Task.isCancelled {
+                try? await Task.sleep(until: wake, clock: .continuous)
+                guard !Task.isCancelled, let self else { return }
+                guard let next = await self.checkIdle(timeout: timeout) else { return }
+                wake = next
+            }
+        }
+    }
+
+    private func checkIdle(timeout: Duration) -> ContinuousClock.Instant? {
+        guard !isClosed else { return nil }
+        let deadline = lastInbound + timeout
+        if deadline <= .now {
+            logger.info("closing idle connection")
+            close(.idle, reason: "idle")
+            return nil
+        }
+        return deadline
+    }
+}

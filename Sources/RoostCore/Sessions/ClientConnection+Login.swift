@@ -1,0 +1,53 @@
+import RoostProtocol
+
+extension ClientConnection {
+    /// The `login` frame flow: a bad token closes with 4401, a bad device or
+    /// since is `bad_request` and may be retried on the same connection.
+    func login(_ frame: ClientFrame, ref: String) async {
+        let request: LoginRequest
+        do {
+            request = try frame.decodeData(LoginRequest.self)
+        } catch {
+            if (try? frame.decodeData(TokenOnly.self)) == nil {
+                refuseToken(ref: ref)
+            } else {
+                fail(error, ref: ref)
+            }
+            return
+        }
+        let device = request.device ?? DeviceName.default
+        guard DeviceName.isValid(device) else {
+            fail(.badRequest("device must be 1-64 characters of A-Z a-z 0-9 _ . -"), ref: ref)
+            return
+        }
+        if let since = request.since, since < 0 {
+            fail(.badRequest("since must not be negative"), ref: ref)
+            return
+        }
+        let user: Int64
+        do {
+            user = try await services.tokens.authenticate(request.token).id
+        } catch {
+            refuseToken(ref: ref)
+            return
+        }
+        guard !isClosed else { return }
+        do {
+            let info = try await activate(Identity(userID: user, device: device), since: request.since)
+            respond(ref, info)
+            pump()
+        } catch {
+            fail(clientError(error), ref: ref)
+            close(.unauthenticated, reason: "session could not start")
+        }
+    }
+
+    private func refuseToken(ref: String) {
+        fail(.unauthenticated("invalid, expired or revoked token"), ref: ref)
+        close(.unauthenticated, reason: "unauthenticated")
+    }
+
+    private struct TokenOnly: Decodable {
+        let token: String
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import RoostProtocol
+import RoostStorage
+
+extension ClientConnection {
+    /// A text frame from the socket. Frames are handled in arrival order.
+    public func receive(text: String) async {
+        lastInbound = .now
+        guard !isClosed else { return }
+        let frame: ClientFrame
+        do {
+            frame = try ClientFrame(json: Data(text.utf8))
+        } catch {
+            if identity == nil {
+                refuseUnauthenticated(ref: nil)
+            } else {
+                fail(error.roostError, ref: error.ref)
+            }
+            return
+        }
+        if identity == nil {
+            await handleFirst(frame)
+        } else {
+            await handleActive(frame)
+        }
+    }
+
+    /// A binary frame: not part of the protocol.
+    public func receiveBinary() {
+        lastInbound = .now
+        guard !isClosed else { return }
+        if identity == nil {
+            refuseUnauthenticated(ref: nil)
+        } else {
+            fail(.badRequest("binary frames are not supported"), ref: nil)
+        }
+    }
+
+    /// Any inbound traffic (a ping included) keeps the connection alive.
+    public func touch() {
+        lastInbound = .now
+    }
+
+    private func handleFirst(_ frame: ClientFrame) async {
+        guard frame.type == "login" else {
+            refuseUnauthenticated(ref: frame.messageID)
+            return
+        }
+        guard let ref = frame.messageID else {
+            fail(.badRequest("login needs a message_id of 1-64 characters"), ref: nil)
+            return
+        }
+        await login(frame, ref: ref)
+    }
+
+    private func handleActive(_ frame: ClientFrame) async {
+        switch frame.type {
+        case "ack":
+            if let ack = try? frame.decodeData(AckRequest.self) { acknowledge(ack.seq) }
+            return
+        case "typing":
+            if let typing = try? frame.decodeData(TypingRequest.self) { await relayTyping(typing) }
+            return
+        default:
+            break
+        }
+        guard let ref = frame.messageID else {
+            fail(.badRequest("requests need a message_id of 1-64 characters"), ref: nil)
+            return
+        }
+        do {
+            switch frame.type {
+            case "login":
+                throw RoostError.conflict("already logged in")
+            case "heartbeat":
+                respond(ref, HeartbeatResult(serverTime: nowMillis()))
+            case "send_message":
+                try await sendMessage(frame.decodeData(SendMessageRequest.self), ref: ref)
+            case "sync_offline":
+                try await sync(frame.decodeData(SyncRequest.self), ref: ref)
+            default:
+                throw RoostError.badRequest("unknown request type \"\(frame.type)\"")
+            }
+        } catch {
+            fail(clientError(error), ref: ref)
+        }
+    }
+
+    func respond<R: Encodable>(_ ref: String, _ result: R) {
+        sink.send(ServerFrame.ack(ref: ref, result: result))
+    }
+
+    func fail(_ error: RoostError, ref: String?) {
+        services.metrics.error(error.code.rawValue)
+        sink.send(ServerFrame.error(error, ref: ref))
+    }
+
+    private func refuseUnauthenticated(ref: String?) {
+        fail(.unauthenticated("the first frame must be login"), ref: ref)
+        close(.unauthenticated, reason: "unauthenticated")
+    }
+
+    /// Maps any failure to what the client is told; internals stay in the log.
+    func clientError(_ error: any Error) -> RoostError {
+        Self.clientError(error, logger: logger)
+    }
+
+    static func clientError(_ error: any Error, logger: Logger? = nil) -> RoostError {
+        switch error {
+        case let error as RoostError:
+            return error
+        case StorageError.overloaded:
+            return .rateLimited("server busy, retry later")
+        default:
+            logger?.error("request failed", metadata: ["error": "\(error)"])
+            return .internal()
+        }
+    }
+}

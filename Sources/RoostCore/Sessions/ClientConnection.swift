@@ -1,0 +1,112 @@
+import Logging
+import RoostProtocol
+import RoostStorage
+
+/// One WebSocket connection: its session phase, its delivery window and its
+/// timers. Frames from the socket are handled one at a time, in order; pushes
+/// arrive from the registry between them and never wait for storage.
+public actor ClientConnection {
+    enum Phase {
+        case awaitingLogin
+        case active(Identity)
+        case closed
+    }
+
+    let services: RoostServices
+    let sink: any FrameSink
+    var logger: Logger
+    var phase: Phase = .awaitingLogin
+    var window: DeliveryWindow
+    var lastInbound: ContinuousClock.Instant = .now
+    var retryTask: Task<Void, Never>?
+    var idleTask: Task<Void, Never>?
+    var fetching = false
+    var lastTyping: [String: ContinuousClock.Instant] = [:]
+
+    init(services: RoostServices, sink: any FrameSink, logger: Logger) {
+        self.services = services
+        self.sink = sink
+        self.logger = logger
+        let s = services.settings
+        self.window = DeliveryWindow(capacity: s.pushWindow, maxAttempts: s.retryAttempts, retryInterval: s.retryInterval)
+    }
+
+    var identity: Identity? {
+        if case .active(let identity) = phase { return identity }
+        return nil
+    }
+
+    public var isClosed: Bool {
+        if case .closed = phase { return true }
+        return false
+    }
+
+    /// Called once after the upgrade: with a grant (token in the URL) the
+    /// session starts now with a `welcome`; without, the first frame must be `login`.
+    public func start(grant: UpgradeGrant?) async {
+        services.metrics.connections.increment()
+        startIdleTimer()
+        if let grant {
+            do {
+                let info = try await activate(grant.identity, since: grant.since)
+                sink.send(ServerFrame.event(type: "welcome", data: info))
+                pump()
+            } catch {
+                close(.unauthenticated, reason: "session could not start")
+            }
+        }
+    }
+
+    /// The socket is gone: forget the connection.
+    public func connectionClosed() async {
+        let identity = self.identity
+        if !isClosed { services.metrics.connections.decrement() }
+        phase = .closed
+        retryTask?.cancel()
+        idleTask?.cancel()
+        if let identity {
+            await services.registry.unregister(self, as: identity)
+        }
+    }
+
+    /// Closes the connection with `code`; pending items stay in the inbox.
+    func close(_ code: CloseCode, reason: String) {
+        guard !isClosed else { return }
+        services.metrics.connections.decrement()
+        phase = .closed
+        retryTask?.cancel()
+        idleTask?.cancel()
+        sink.close(code, reason: reason)
+    }
+
+    /// Another connection of the same device, a logout or a ban ends this one.
+    func kick(reason: String, code: CloseCode) {
+        guard !isClosed else { return }
+        sink.send(ServerFrame.event(type: "kicked", data: KickedEvent(reason: reason)))
+        close(code, reason: reason)
+    }
+
+    /// Registers the session and positions its cursor; returns the login result.
+    func activate(_ identity: Identity, since: Int64?) async throws -> SessionInfo {
+        let registry = services.registry
+        phase = .active(identity)
+        logger[metadataKey: "user"] = "\(identity.userID)"
+        logger[metadataKey: "device"] = "\(identity.device)"
+        if let replaced = await registry.register(self, as: identity), replaced !== self {
+            await replaced.kick(reason: "replaced", code: .replaced)
+        }
+        let store = services.store
+        let head = try await store.head(of: identity.userID)
+        var cursor = try await store.cursor(user: identity.userID, device: identity.device)
+        if let since {
+            cursor = min(since, head)
+            store.setCursor(user: identity.userID, device: identity.device, to: cursor)
+        } else if cursor > head {
+            cursor = head
+        }
+        window.reset(cursor: cursor, head: head)
+        logger.debug("session started", metadata: ["head": "\(head)", "cursor": "\(cursor)"])
+        return SessionInfo(userID: String(identity.userID), device: identity.device, headSeq: head,
+                           ackedSeq: cursor, epoch: store.epoch)
+    }
+}

@@ -1,0 +1,131 @@
+/// The per-connection delivery state of PROTOCOL.md 4 as a value type: what has
+/// been pushed, what is acked, what is due for a retry. Methods return the
+/// frames to send; the owning `ClientConnection` does the I/O.
+struct DeliveryWindow {
+    struct InFlight {
+        let seq: Int64
+        let frame: String
+        var pushes: Int
+        var lastPush: ContinuousClock.Instant
+    }
+
+    enum RetryOutcome {
+        case resend([String], nextDue: ContinuousClock.Instant?)
+        /// An item was pushed `maxAttempts` times and one more interval passed: close 4410.
+        case exhausted
+    }
+
+    let capacity: Int
+    let maxAttempts: Int
+    let retryInterval: Duration
+
+    /// The device cursor: everything up to here is held by the device.
+    private(set) var acked: Int64 = 0
+    /// Everything up to here was pushed (or counted as pushed) on this connection.
+    private(set) var pushedUpTo: Int64 = 0
+    /// Highest committed seq this connection knows of.
+    private(set) var head: Int64 = 0
+    private(set) var inflight: [InFlight] = []
+    /// Frames offered above `pushedUpTo`, waiting for room in the window.
+    private var pending: [Int64: String] = [:]
+    /// Items the connection's own request added: counted as pushed, never sent.
+    private var withheld: Set<Int64> = []
+
+    init(capacity: Int, maxAttempts: Int, retryInterval: Duration) {
+        self.capacity = max(1, capacity)
+        self.maxAttempts = max(1, maxAttempts)
+        self.retryInterval = retryInterval
+    }
+
+    /// Starts (or restarts) delivery above `cursor`.
+    mutating func reset(cursor: Int64, head: Int64) {
+        acked = cursor
+        pushedUpTo = cursor
+        self.head = max(self.head, head)
+        inflight = []
+        pending = pending.filter { $0.key > cursor }
+        withheld = withheld.filter { $0 > cursor }
+    }
+
+    mutating func noteHead(_ seq: Int64) {
+        head = max(head, seq)
+    }
+
+    /// A committed item for this user. Frames far beyond the window are not
+    /// kept: they will be read from storage when their turn comes.
+    mutating func offer(seq: Int64, frame: String) {
+        head = max(head, seq)
+        if seq > pushedUpTo && seq <= pushedUpTo + Int64(capacity) {
+            pending[seq] = frame
+        }
+    }
+
+    /// The connection's own request added `seq`: it holds it already.
+    mutating func markHeld(seq: Int64, frame: String) {
+        head = max(head, seq)
+        guard seq > pushedUpTo else { return }
+        withheld.insert(seq)
+        pending[seq] = frame
+    }
+
+    /// Frames to send now, and where to read from storage if a frame is missing.
+    mutating func takeReady(now: ContinuousClock.Instant) -> (send: [String], fetchAfter: Int64?, fetchLimit: Int) {
+        var out: [String] = []
+        while pushedUpTo < head && inflight.count < capacity {
+            let next = pushedUpTo + 1
+            guard let frame = pending.removeValue(forKey: next) else {
+                let limit = min(capacity - inflight.count, Int(head - pushedUpTo))
+                return (out, pushedUpTo, limit)
+            }
+            record(seq: next, frame: frame, now: now, into: &out)
+        }
+        return (out, nil, 0)
+    }
+
+    /// Items read from storage after `takeReady` asked for them; stale ones are skipped.
+    mutating func acceptFetched(_ items: [(seq: Int64, frame: String)], now: ContinuousClock.Instant) -> [String] {
+        var out: [String] = []
+        for item in items where item.seq == pushedUpTo + 1 && inflight.count < capacity {
+            head = max(head, item.seq)
+            pending.removeValue(forKey: item.seq)
+            record(seq: item.seq, frame: item.frame, now: now, into: &out)
+        }
+        return out
+    }
+
+    private mutating func record(seq: Int64, frame: String, now: ContinuousClock.Instant, into out: inout [String]) {
+        pushedUpTo = seq
+        if withheld.remove(seq) == nil { out.append(frame) }
+        inflight.append(InFlight(seq: seq, frame: frame, pushes: 1, lastPush: now))
+    }
+
+    /// A cumulative ack. Returns the new cursor if it moved.
+    mutating func ack(_ seq: Int64) -> Int64? {
+        let clamped = min(seq, head)
+        guard clamped > acked else { return nil }
+        acked = clamped
+        inflight.removeAll { $0.seq <= clamped }
+        if pushedUpTo < clamped {
+            pushedUpTo = clamped
+            pending = pending.filter { $0.key > clamped }
+            withheld = withheld.filter { $0 > clamped }
+        }
+        return clamped
+    }
+
+    var nextDue: ContinuousClock.Instant? {
+        inflight.lazy.map(\.lastPush).min().map { $0 + retryInterval }
+    }
+
+    /// Re-pushes, in order, the items whose retry interval has passed.
+    mutating func retry(now: ContinuousClock.Instant) -> RetryOutcome {
+        var out: [String] = []
+        for i in inflight.indices where inflight[i].lastPush + retryInterval <= now {
+            if inflight[i].pushes >= maxAttempts { return .exhausted }
+            out.append(inflight[i].frame)
+            inflight[i].pushes += 1
+            inflight[i].lastPush = now
+        }
+        return .resend(out, nextDue: nextDue)
+    }
+}

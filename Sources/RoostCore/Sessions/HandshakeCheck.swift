@@ -1,0 +1,59 @@
+import RoostProtocol
+
+/// The checks of `GET /ws` before the upgrade (PROTOCOL.md 1), in order:
+/// Origin (403), token (401), device and since (400).
+public struct HandshakeCheck: Sendable {
+    public let allowedOrigins: Set<String>
+    let tokens: TokenService
+
+    public init(allowedOrigins: Set<String>, tokens: TokenService) {
+        self.allowedOrigins = allowedOrigins
+        self.tokens = tokens
+    }
+
+    /// Returns the grant when a token was given, nil when the client will log in by frame.
+    public func check(origin: String?, host: String?, query: [String: String]) async throws(RoostError) -> UpgradeGrant? {
+        if let origin, !isAllowed(origin: origin, host: host) {
+            throw .forbidden("origin not allowed")
+        }
+        let device = query["device"] ?? DeviceName.default
+        var since: Int64?
+        if let text = query["since"] {
+            guard let value = Int64(text), value >= 0 else { throw .badRequest("since must be a non-negative integer") }
+            since = value
+        }
+        guard let token = query["token"] else {
+            guard DeviceName.isValid(device) else { throw .badRequest("invalid device name") }
+            return nil
+        }
+        let user = try await tokens.authenticate(token)
+        guard DeviceName.isValid(device) else { throw .badRequest("invalid device name") }
+        return UpgradeGrant(identity: Identity(userID: user.id, device: device), since: since)
+    }
+
+    /// Same origin as the request's `Host` (http or https, default ports filled
+    /// in), or listed in the allow-list.
+    func isAllowed(origin: String, host: String?) -> Bool {
+        if allowedOrigins.contains(origin) || allowedOrigins.contains("*") { return true }
+        guard let host, !host.isEmpty else { return false }
+        let lowered = origin.lowercased()
+        let scheme: String, rest: Substring
+        if lowered.hasPrefix("http://") {
+            scheme = "http"; rest = lowered.dropFirst(7)
+        } else if lowered.hasPrefix("https://") {
+            scheme = "https"; rest = lowered.dropFirst(8)
+        } else {
+            return false
+        }
+        guard !rest.contains("/") else { return false }
+        return Self.withPort(String(rest), scheme: scheme) == Self.withPort(host.lowercased(), scheme: scheme)
+    }
+
+    static func withPort(_ authority: String, scheme: String) -> String {
+        // An IPv6 literal ends with `]`; a port follows the last `:` after it.
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
+            return authority
+        }
+        return authority + (scheme == "https" ? ":443" : ":80")
+    }
+}

@@ -1,0 +1,33 @@
+import Logging
+import RoostProtocol
+import RoostStorage
+
+/// Everything a connection or an HTTP route needs, built once at start.
+public final class RoostServices: Sendable {
+    public let settings: CoreSettings
+    public let store: any RoostStore
+    public let registry: SessionRegistry
+    public let tokens: TokenService
+    public let accounts: AccountService
+    public let metrics: CoreMetrics
+    public let logger: Logger
+    public let startedAt: ContinuousClock.Instant
+
+    public init(settings: CoreSettings, store: any RoostStore, tokenSecret: String, logger: Logger) async {
+        self.settings = settings
+        self.store = store
+        self.registry = SessionRegistry()
+        let tokens = await TokenService(secret: tokenSecret, lifetime: settings.tokenLifetime, store: store)
+        self.tokens = tokens
+        self.accounts = await AccountService(store: store, hasher: PasswordHasher(cost: settings.bcryptCost),
+                                             tokens: tokens)
+        self.metrics = CoreMetrics()
+        self.logger = logger
+        self.startedAt = .now
+    }
+
+    /// A new connection, speaking through `sink`.
+    public func makeConnection(sink: any FrameSink, logger: Logger) -> ClientConnection {
+        ClientConnection(services: self, sink: sink, logger: logger)
+    }
+}

@@ -1,0 +1,11 @@
+/// WebSocket close codes of PROTOCOL.md section 7.
+public enum CloseCode: UInt16, Sendable {
+    case goingAway = 1001
+    /// Policy violation: used for a slow consumer whose outbound queue overflowed.
+    case slowConsumer = 1008
+    case frameTooLarge = 1009
+    case unauthenticated = 4401
+    case idle = 4408
+    case replaced = 4409
+    case unacked = 4410
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+import RoostCore
+import RoostProtocol
+import RoostStorage
+
+/// The request context of every route: the authenticated user (set by
+/// `BearerAuthMiddleware`).
+public struct RoostRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var user: UserAccount?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.user = nil
+    }
+
+    /// The authenticated user; routes behind `BearerAuthMiddleware` always have one.
+    func requireUser() throws -> UserAccount {
+        guard let user else { throw RoostError.unauthenticated() }
+        return user
+    }
+}

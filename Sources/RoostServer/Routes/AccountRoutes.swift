@@ -1,0 +1,65 @@
+import Hummingbird
+import RoostCore
+import RoostProtocol
+import RoostStorage
+
+/// `POST /api/register`, `POST /api/login`, `GET /api/me`.
+struct AccountRoutes {
+    let services: RoostServices
+
+    struct Credentials: Decodable {
+        let username: String?
+        let password: String?
+    }
+
+    struct UserBody: Encodable {
+        let userID: String
+        let username: String
+        enum CodingKeys: String, CodingKey {
+            case username
+            case userID = "user_id"
+        }
+        init(_ user: UserAccount) {
+            userID = String(user.id)
+            username = user.username
+        }
+    }
+
+    struct LoginBody: Encodable {
+        let token: String
+        let userID: String
+        let expiresAt: Int64
+        enum CodingKeys: String, CodingKey {
+            case token
+            case userID = "user_id"
+            case expiresAt = "expires_at"
+        }
+    }
+
+    func addPublic(to router: RouterGroup<RoostRequestContext>) {
+        router.post("register") { request, _ in
+            var request = request
+            let body = try await request.decodeJSON(Credentials.self)
+            let user = try await services.accounts.register(username: body.username, password: body.password)
+            return JSONBody(status: .created, UserBody(user))
+        }
+        router.post("login") { request, _ in
+            var request = request
+            let body = try await request.decodeJSON(Credentials.self)
+            let result = try await services.accounts.login(username: body.username, password: body.password)
+            return JSONBody(LoginBody(token: result.token, userID: String(result.user.id), expiresAt: result.expiresAt))
+        }
+    }
+
+    func addAuthenticated(to router: RouterGroup<RoostRequestContext>) {
+        router.get("me") { _, context in
+            JSONBody(UserBody(try context.requireUser()))
+        }
+        router.get("users/:username") { _, context in
+            _ = try context.requireUser()
+            let name = try context.parameters.require("username")
+            guard let user = try await services.store.user(named: name) else { throw RoostError.notFound("no such user") }
+            return JSONBody(UserBody(user))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import RoostCore
+
+/// What `roost serve` is told: where to listen, where the data lives, and
+/// every limit. Defaults are those of PROTOCOL.md and the README.
+public struct ServerSettings: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests).
+    public var port = 8080
+    /// Holds `roost.sqlite`, the token secret and (later) `files/`.
+    public var dataDirectory = "./data"
+    public var core = CoreSettings()
+    /// Inbound WebSocket frames (and messages) larger than this close with 1009.
+    public var maxFrameBytes = 64 * 1024
+    /// Origins allowed on `/ws` besides the server's own.
+    public var allowedOrigins: Set<String> = []
+    /// When set, `/stats` and `/metrics` require this bearer token.
+    public var metricsToken: String?
+    /// Token signing secret; by default generated once and kept in the data directory.
+    public var jwtSecret: String?
+    /// `synchronous=FULL` (fsync per commit). Off only for throwaway benchmarks.
+    public var durableCommits = true
+    /// Directory of the web client; nil serves none.
+    public var webRoot: String?
+
+    public init() {}
+}

@@ -1,0 +1,18 @@
+import Hummingbird
+import RoostCore
+import RoostProtocol
+
+/// `Authorization: Bearer JWT` on every route it guards; 401 otherwise.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = RoostRequestContext
+    let tokens: TokenService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw RoostError.unauthenticated("missing bearer token")
+        }
+        var context = context
+        context.user = try await tokens.authenticate(String(header.dropFirst("Bearer ".count)))
+        return try await next(request, context)
+    }
+}

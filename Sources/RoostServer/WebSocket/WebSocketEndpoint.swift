@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+import RoostCore
+import RoostProtocol
+
+/// `GET /ws`: the upgrade check, then one `ClientConnection` per socket with a
+/// reader loop (frames in order) and a writer task (the outbound queue).
+struct WebSocketEndpoint {
+    let services: RoostServices
+    let handshake: HandshakeCheck
+    let maxFrameBytes: Int
+
+    /// The HTTP/1.1 server with the `/ws` upgrade.
+    func serverBuilder() -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            RoostHTTPChannel(
+                responder: responder, path: "/ws",
+                configuration: .init(maxFrameSize: maxFrameBytes, autoPing: .disabled),
+                check: { request in try await check(request) },
+                session: { inbound, outbound, grant, logger in
+                    try await run(inbound: inbound, outbound: outbound, grant: grant, logger: logger)
+                })
+        }
+    }
+
+    /// The same check as a plain route on the HTTP router: a refused upgrade
+    /// falls through to it and gets its error status and JSON body.
+    func addRefusals(to router: Router<RoostRequestContext>) {
+        router.get("/ws") { request, _ -> Response in
+            _ = try await check(request.head)
+            throw RoostError.badRequest("expected a WebSocket upgrade")
+        }
+    }
+
+    func check(_ request: HTTPRequest) async throws -> UpgradeGrant? {
+        var query: [String: String] = [:]
+        for (key, value) in URI(request.path ?? "/").queryParameters {
+            query[String(key)] = String(value).removingPercentEncoding ?? String(value)
+        }
+        return try await handshake.check(origin: request.headerFields[.origin], host: request.authority, query: query)
+    }
+
+    private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, grant: UpgradeGrant?,
+                     logger: Logger) async throws {
+        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue)
+        let connection = services.makeConnection(sink: sink, logger: logger)
+        logger.info("connection opened", metadata: ["user": "\(grant.map { String($0.identity.userID) } ?? "-")"])
+        var failure: (any Error)?
+        await withTaskGroup(of: (any Error)?.self) { group in
+            group.addTask {
+                await writeLoop(sink: sink, outbound: outbound)
+                return nil
+            }
+            group.addTask {
+                await connection.start(grant: grant)
+                do {
+                    for try await message in inbound.messages(maxSize: maxFrameBytes) {
+                        switch message {
+                        case .text(let text): await connection.receive(text: text)
+                        case .binary: await connection.receiveBinary()
+                        }
+                    }
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            // Whichever side ends first (client gone, or the server closed) ends both.
+            failure = await group.next() ?? nil
+            group.cancelAll()
+        }
+        await connection.connectionClosed()
+        sink.finish()
+        logger.info("connection closed")
+        // A frame over the limit surfaces here; rethrown, the framework closes with 1009.
+        if let failure { throw failure }
+    }
+
+    private func writeLoop(sink: WebSocketSink, outbound: WebSocketOutboundWriter) async {
+        for await command in sink.stream {
+            switch command {
+            case .text(let text):
+                sink.sent()
+                do { try await outbound.write(.text(text)) } catch { return }
+            case .close(let code, let reason):
+                try? await outbound.close(.init(codeNumber: Int(code.rawValue)), reason: reason)
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Synchronization
+import RoostCore
+import RoostProtocol
+
+/// A connection's outbound queue: frames are queued without blocking and one
+/// writer task sends them in order. The queue is bounded: a client that does
+/// not read is closed instead of growing the server's memory; its items stay
+/// in its inbox for the next connection.
+final class WebSocketSink: FrameSink {
+    enum Command: Sendable {
+        case text(String)
+        case close(CloseCode, String)
+    }
+
+    let stream: AsyncStream<Command>
+    private let continuation: AsyncStream<Command>.Continuation
+    private let queued = Atomic<Int>(0)
+    private let limit: Int
+
+    init(limit: Int) {
+        (stream, continuation) = AsyncStream.makeStream(of: Command.self)
+        self.limit = limit
+    }
+
+    func send(_ frame: String) {
+        let (_, depth) = queued.add(1, ordering: .relaxed)
+        if depth > limit {
+            close(.slowConsumer, reason: "slow consumer")
+            return
+        }
+        continuation.yield(.text(frame))
+    }
+
+    func close(_ code: CloseCode, reason: String) {
+        continuation.yield(.close(code, reason))
+        continuation.finish()
+    }
+
+    /// The writer side: called once a frame left the queue.
+    func sent() {
+        queued.subtract(1, ordering: .relaxed)
+    }
+
+    /// Ends the queue (the socket is gone).
+    func finish() {
+        continuation.finish()
+    }
+}

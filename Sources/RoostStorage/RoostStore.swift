@@ -1,0 +1,109 @@
+import RoostProtocol
+
+/// The narrow storage interface the rest of Roost sees.
+///
+/// Everything durable goes through here, so a second backend (PostgreSQL for
+/// several nodes) implements this protocol and nothing above it changes. Every
+/// mutating call returns only after its transaction is committed.
+public protocol RoostStore: Sendable {
+    /// Random id of this database, replaced by a restore (clients resync on change).
+    var epoch: String { get }
+
+    // MARK: Accounts
+    /// Creates a user; `conflict` if the username is taken.
+    func createUser(username: String, passwordHash: String, isAdmin: Bool) async throws -> UserAccount
+    func user(named username: String) async throws -> UserAccount?
+    func user(id: Int64) async throws -> UserAccount?
+    func userCount() async throws -> Int
+
+    // MARK: Inbox
+    /// The user's highest committed seq (0 if none).
+    func head(of user: Int64) async throws -> Int64
+    /// The device's cursor (0 for a new device), including cursor moves not yet flushed.
+    func cursor(user: Int64, device: String) async throws -> Int64
+    /// Moves a device cursor. Coalesced and written with the next batch: losing
+    /// the latest ack in a crash only causes a redelivery, never a loss.
+    func setCursor(user: Int64, device: String, to seq: Int64)
+    /// Items with seq > `after`, ascending, at most `limit`.
+    func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem]
+
+    // MARK: Messaging
+    /// Commits a 1:1 message: idempotency check, the message row and one inbox
+    /// item for each side (one for a note to self), in one transaction.
+    func sendDirect(_ send: DirectSend) async throws -> SendOutcome
+
+    // MARK: Operations
+    func stats() async throws -> StoreStats
+    /// Flushes pending writes and closes the database.
+    func close() async throws
+}
+
+public struct UserAccount: Sendable, Equatable {
+    public let id: Int64
+    public let username: String
+    public let passwordHash: String
+    public let isAdmin: Bool
+    public let tokenVersion: Int64
+    public let createdAt: Int64
+
+    public init(id: Int64, username: String, passwordHash: String, isAdmin: Bool, tokenVersion: Int64, createdAt: Int64) {
+        self.id = id
+        self.username = username
+        self.passwordHash = passwordHash
+        self.isAdmin = isAdmin
+        self.tokenVersion = tokenVersion
+        self.createdAt = createdAt
+    }
+}
+
+/// A validated 1:1 send, as the core hands it to storage.
+public struct DirectSend: Sendable {
+    public let from: Int64
+    public let device: String
+    public let clientID: String
+    public let to: Int64
+    public let content: MessageContent
+
+    public init(from: Int64, device: String, clientID: String, to: Int64, content: MessageContent) {
+        self.from = from
+        self.device = device
+        self.clientID = clientID
+        self.to = to
+        self.content = content
+    }
+}
+
+/// An item committed to one user's inbox, to be pushed to that user's devices.
+public struct Delivery: Sendable {
+    public let user: Int64
+    public let item: InboxItem
+
+    public init(user: Int64, item: InboxItem) {
+        self.user = user
+        self.item = item
+    }
+}
+
+public struct SendOutcome: Sendable {
+    public let result: SendResult
+    /// True when the (user, device, message_id) was already committed: nothing new stored.
+    public let duplicate: Bool
+    /// Items committed by this send, the sender's own copy included.
+    public let deliveries: [Delivery]
+
+    public init(result: SendResult, duplicate: Bool, deliveries: [Delivery]) {
+        self.result = result
+        self.duplicate = duplicate
+        self.deliveries = deliveries
+    }
+}
+
+public struct StoreStats: Sendable {
+    public let users: Int
+    public let messages: Int
+
+    public init(users: Int, messages: Int) {
+        self.users = users
+        self.messages = messages
+    }
+}

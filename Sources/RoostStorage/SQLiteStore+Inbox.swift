@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import RoostProtocol
+
+extension SQLiteStore {
+    public func head(of user: Int64) async throws -> Int64 {
+        if let cached = heads.get(user) { return cached }
+        return try await pool.read { [heads] db in try heads.load(user, db: db) }
+    }
+
+    public func cursor(user: Int64, device: String) async throws -> Int64 {
+        if let pending = writer.pendingCursor(user: user, device: device) { return pending }
+        return try await pool.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT acked_seq FROM devices WHERE user_id = ? AND name = ?"),
+                               arguments: [user, device]) ?? 0
+        }
+    }
+
+    public func setCursor(user: Int64, device: String, to seq: Int64) {
+        writer.setCursor(user: user, device: device, to: seq)
+    }
+
+    public func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem] {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT i.seq, i.type, i.message_id, i.payload, i.created_at,
+                       m.sender_id, m.recipient_id, m.group_id, m.client_id, m.content, m.recalled,
+                       m.created_at AS m_created_at
+                FROM inbox i LEFT JOIN messages m ON m.id = i.message_id
+                WHERE i.user_id = ? AND i.seq > ?
+                ORDER BY i.seq
+                LIMIT ?
+                """), arguments: [user, after, limit])
+            var items: [InboxItem] = []
+            while let row = try rows.next() {
+                items.append(try Self.item(row, holder: user))
+            }
+            return items
+        }
+    }
+
+    /// Builds the item `holder` sees from an inbox row joined with its message.
+    static func item(_ row: Row, holder: Int64) throws -> InboxItem {
+        let seq: Int64 = row["seq"]
+        let type: String = row["type"]
+        let createdAt: Int64 = row["created_at"]
+        switch type {
+        case "message":
+            let record = MessageRow(
+                id: row["message_id"], sender: row["sender_id"], recipient: row["recipient_id"],
+                group: row["group_id"], clientID: row["client_id"], content: row["content"],
+                recalled: row["recalled"], createdAt: row["m_created_at"]
+            ).record(for: holder)
+            return InboxItem(seq: seq, timestamp: createdAt, body: .message(record, clientID: row["client_id"]))
+        default:
+            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
+        }
+    }
+
+    /// Appends an item to `user`'s inbox within the batch; returns its seq.
+    static func appendItem(db: Database, batch: WriteBatch, user: Int64, type: String, messageID: Int64?,
+                           payload: String?, now: Int64) throws -> Int64 {
+        let seq = try batch.nextSeq(for: user, db: db)
+        try db.cachedStatement(sql: """
+            INSERT INTO inbox (user_id, seq, type, message_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [user, seq, type, messageID, payload, now])
+        return seq
+    }
+}
+
+/// A stored message, turned into the record one reader sees.
+struct MessageRow {
+    let id: Int64
+    let sender: Int64
+    let recipient: Int64?
+    let group: Int64?
+    let clientID: String?
+    let content: String?
+    let recalled: Bool
+    let createdAt: Int64
+
+    func record(for holder: Int64) -> MessageRecord {
+        let conversation: String
+        if let group {
+            conversation = Conversation.group(group).description
+        } else {
+            let peer = sender == holder ? (recipient ?? holder) : sender
+            conversation = Conversation.direct(peer: peer).description
+        }
+        let decoded = content.flatMap { try? JSONCodec.decode(MessageContent.self, from: $0) }
+        return MessageRecord(
+            messageID: String(id), conversation: conversation, from: String(sender),
+            to: recipient.map(String.init), groupID: group.map(String.init),
+            content: recalled ? nil : decoded, timestamp: createdAt, recalled: recalled ? true : nil)
+    }
+}

@@ -1,0 +1,47 @@
+import GRDB
+import RoostProtocol
+
+extension SQLiteStore {
+    public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
+        let contentJSON = JSONCodec.encodeString(send.content)
+        return try await writer.write { [ids] db, batch in
+            if let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
+                """), arguments: [send.from, send.device, send.clientID]) {
+                let result = SendResult(messageID: String(existing["message_id"] as Int64),
+                                        seq: existing["seq"], timestamp: existing["timestamp"])
+                return SendOutcome(result: result, duplicate: true, deliveries: [])
+            }
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE id = ?"),
+                                    arguments: [send.to]) == true else {
+                throw RoostError.notFound("no such user")
+            }
+            let now = nowMillis()
+            let id = ids.next(now: now)
+            let low = min(send.from, send.to), high = max(send.from, send.to)
+            try db.cachedStatement(sql: """
+                INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
+                VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
+                """).execute(arguments: [id, send.from, send.to, "d:\(low):\(high)", send.clientID, contentJSON, now])
+            let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
+                                 content: nil, recalled: false, createdAt: now)
+            var deliveries: [Delivery] = []
+            let recipients = send.from == send.to ? [send.to] : [send.to, send.from]
+            var senderSeq: Int64 = 0
+            for user in recipients {
+                let seq = try Self.appendItem(db: db, batch: batch, user: user, type: "message", messageID: id,
+                                              payload: nil, now: now)
+                var record = row.record(for: user)
+                record.content = send.content
+                deliveries.append(Delivery(user: user, item: InboxItem(
+                    seq: seq, timestamp: now, body: .message(record, clientID: send.clientID))))
+                if user == send.from { senderSeq = seq }
+            }
+            let result = SendResult(messageID: String(id), seq: senderSeq, timestamp: now)
+            try db.cachedStatement(sql: """
+                INSERT INTO sends (user_id, device, client_id, message_id, seq, timestamp) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [send.from, send.device, send.clientID, id, senderSeq, now])
+            return SendOutcome(result: result, duplicate: false, deliveries: deliveries)
+        }
+    }
+}

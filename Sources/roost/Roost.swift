@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `roost`: the server and its tools in one binary.
+@main
+struct Roost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roost",
+        abstract: "A self-hosted instant-messaging server: one binary, one SQLite file.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Logging
+import RoostCore
+import RoostServer
+
+/// `roost serve`: runs the server until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Roost server.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Data directory (holds roost.sqlite and the token secret).") var data = "./data"
+    @Option(help: "Seconds before an unacked pushed item is pushed again.") var retryInterval: Double = 5
+    @Option(help: "Pushes of one item (the first included) before the connection is closed with 4410.")
+    var retryAttempts = 5
+    @Option(help: "Unacked items in flight per connection.") var pushWindow = 256
+    @Option(help: "Seconds without inbound traffic before a connection is closed with 4408.")
+    var idleTimeout: Double = 90
+    @Option(help: "Largest inbound WebSocket frame in bytes (close 1009 above).") var maxFrameBytes = 64 * 1024
+    @Option(help: "Largest message text in UTF-8 bytes.") var maxTextBytes = 16 * 1024
+    @Option(help: "Frames queued for one slow connection before it is closed.") var maxOutboundQueue = 4_096
+    @Option(help: "bcrypt cost for password hashes (4-31).") var bcryptCost: UInt8 = 12
+    @Option(help: "Token lifetime in seconds.") var tokenLifetime = 7 * 24 * 3600
+    @Option(name: .customLong("allow-origin"), help: "An Origin allowed on /ws besides the server's own (repeatable).")
+    var allowedOrigins: [String] = []
+    @Option(help: "Bearer token required by /stats and /metrics (default: public).") var metricsToken: String?
+    @Option(help: "Token signing secret (default: generated once, kept in the data directory).")
+    var jwtSecret: String?
+    @Flag(help: "Do not fsync each commit (faster, loses the last commits on power loss). For benchmarks only.")
+    var noFsync = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
+        guard retryInterval > 0, idleTimeout > 0 else { throw ValidationError("intervals must be positive") }
+        guard retryAttempts >= 1, pushWindow >= 1, maxFrameBytes >= 1024, maxTextBytes >= 1 else {
+            throw ValidationError("limits must be positive (--max-frame-bytes at least 1024)")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "roost")
+        let app = try await buildApplication(settings, logger: logger)
+        try await app.application.runService()
+    }
+
+    var settings: ServerSettings {
+        var s = ServerSettings()
+        s.host = host
+        s.port = port
+        s.dataDirectory = data
+        s.core.retryInterval = .milliseconds(Int64(retryInterval * 1000))
+        s.core.retryAttempts = retryAttempts
+        s.core.pushWindow = pushWindow
+        s.core.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        s.core.maxTextBytes = maxTextBytes
+        s.core.maxOutboundQueue = maxOutboundQueue
+        s.core.bcryptCost = bcryptCost
+        s.core.tokenLifetime = .seconds(tokenLifetime)
+        s.maxFrameBytes = maxFrameBytes
+        s.allowedOrigins = Set(allowedOrigins)
+        s.metricsToken = metricsToken
+        s.jwtSecret = jwtSecret
+        s.durableCommits = !noFsync
+        return s
+    }
+}
