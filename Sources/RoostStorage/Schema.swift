@@ -68,6 +68,8 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        registerGroupMigrations(&migrator)
+        registerHistoryMigrations(&migrator)
         return migrator
     }
 }

@@ -79,6 +79,16 @@ extension ClientConnection {
                 try await sendMessage(frame.decodeData(SendMessageRequest.self), ref: ref)
             case "sync_offline":
                 try await sync(frame.decodeData(SyncRequest.self), ref: ref)
+            case "join_group":
+                try await joinGroup(frame.decodeData(GroupRequest.self), ref: ref)
+            case "leave_group":
+                try await leaveGroup(frame.decodeData(GroupRequest.self), ref: ref)
+            case "history":
+                try await history(frame.decodeData(HistoryRequest.self), ref: ref)
+            case "read":
+                try await read(frame.decodeData(ReadRequest.self), ref: ref)
+            case "recall":
+                try await recall(frame.decodeData(RecallRequest.self), ref: ref)
             default:
                 throw RoostError.badRequest("unknown request type \"\(frame.type)\"")
             }

@@ -1,0 +1,143 @@
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+
+/// One WebSocket to a Roost server, as an object: send text, read frames with
+/// a timeout, close. The load generator, the terminal client and the tests all
+/// speak to the server through it.
+public final class RoostSocket: Sendable {
+    enum Outbound: Sendable {
+        case text(String)
+        case binary([UInt8])
+        case close
+    }
+
+    /// Why a connection could not be made.
+    public enum ConnectError: Error, Sendable {
+        case refused(String)
+    }
+
+    private let mailbox = Mailbox()
+    private let outbound: AsyncStream<Outbound>.Continuation
+    private let task: Task<Void, Never>
+
+    private init(outbound: AsyncStream<Outbound>.Continuation, task: Task<Void, Never>) {
+        self.outbound = outbound
+        self.task = task
+    }
+
+    /// Connects to `url` (`ws://host:port/ws?...`); returns once the upgrade succeeded.
+    public static func connect(
+        url: String, headers: HTTPFields = [:], maxFrameSize: Int = 1 << 20,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "roost.client")
+    ) async throws -> RoostSocket {
+        let (stream, continuation) = AsyncStream.makeStream(of: Outbound.self)
+        let box = SocketBox()
+        let opened = AsyncStream.makeStream(of: Result<Void, any Error>.self)
+        let task = Task {
+            do {
+                let configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers)
+                let closeFrame = try await WebSocketClient.connect(
+                    url: url, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger
+                ) { inbound, writer, _ in
+                    opened.continuation.yield(.success(()))
+                    let mailbox = await box.mailbox()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for await command in stream {
+                                switch command {
+                                case .text(let text): try await writer.write(.text(text))
+                                case .binary(let bytes): try await writer.write(.binary(ByteBuffer(bytes: bytes)))
+                                case .close:
+                                    try await writer.close(.normalClosure, reason: nil)
+                                    return
+                                }
+                            }
+                        }
+                        group.addTask {
+                            for try await message in inbound.messages(maxSize: maxFrameSize) {
+                                if case .text(let text) = message { await mailbox.deliver(text) }
+                            }
+                        }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+                opened.continuation.yield(.failure(ConnectError.refused("connection closed before the upgrade")))
+                await box.mailbox().finish(closeCode: closeFrame.map { UInt16(webSocketErrorCode: $0.closeCode) })
+            } catch {
+                opened.continuation.yield(.failure(ConnectError.refused("\(error)")))
+                await box.mailbox().finish(closeCode: nil)
+            }
+        }
+        let socket = RoostSocket(outbound: continuation, task: task)
+        await box.set(socket.mailbox)
+        for await result in opened.stream {
+            try result.get()
+            return socket
+        }
+        throw ConnectError.refused("no connection")
+    }
+
+    public func send(_ text: String) {
+        outbound.yield(.text(text))
+    }
+
+    public func sendBinary(_ bytes: [UInt8]) {
+        outbound.yield(.binary(bytes))
+    }
+
+    /// The next frame, or nil once the socket is closed or after `timeout`.
+    public func next(timeout: Duration = .seconds(5)) async -> String? {
+        await mailbox.next(timeout: timeout)
+    }
+
+    /// The close code the server sent, once closed.
+    public var closeCode: UInt16? {
+        get async { await mailbox.closeCode }
+    }
+
+    public var isClosed: Bool {
+        get async { await mailbox.closed }
+    }
+
+    /// Waits until the socket is closed (nil code if it was not within `timeout`).
+    public func waitClosed(timeout: Duration = .seconds(5)) async -> (closed: Bool, code: UInt16?) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await mailbox.closed { return (true, await mailbox.closeCode) }
+            _ = await mailbox.next(timeout: .milliseconds(50))
+        }
+        return (await mailbox.closed, await mailbox.closeCode)
+    }
+
+    public func close() {
+        outbound.yield(.close)
+        outbound.finish()
+    }
+
+    deinit {
+        outbound.finish()
+    }
+}
+
+/// Hands the socket's mailbox to the connection task, which starts before the socket exists.
+private actor SocketBox {
+    private var value: Mailbox?
+    private var waiters: [CheckedContinuation<Mailbox, Never>] = []
+
+    func set(_ mailbox: Mailbox) {
+        value = mailbox
+        for waiter in waiters { waiter.resume(returning: mailbox) }
+        waiters = []
+    }
+
+    func mailbox() async -> Mailbox {
+        if let value { return value }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}

@@ -1,0 +1,2 @@
+/// Uploaded files and their metadata (issue: file and image messages).
+public protocol FileStore: Sendable {}

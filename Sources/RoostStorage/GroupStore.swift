@@ -1,0 +1,2 @@
+/// Groups, membership and friends (issue: groups, friends, presence and typing).
+public protocol GroupStore: Sendable {}

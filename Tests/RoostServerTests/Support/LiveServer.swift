@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import RoostClient
+import RoostCore
+import RoostServer
+
+/// A Roost server started in-process on a free port of 127.0.0.1, with a data
+/// directory of its own, for tests that speak to it over real sockets.
+struct LiveServer: Sendable {
+    let port: Int
+    let dataDirectory: String
+    let services: RoostServices
+
+    var http: RoostHTTP { RoostHTTP(baseURL: "http://127.0.0.1:\(port)") }
+
+    /// Settings fast enough for tests: cheap bcrypt, short retry interval.
+    static func testSettings(dataDirectory: String) -> ServerSettings {
+        var settings = ServerSettings()
+        settings.host = "127.0.0.1"
+        settings.port = 0
+        settings.dataDirectory = dataDirectory
+        settings.core.bcryptCost = 4
+        settings.core.retryInterval = .milliseconds(500)
+        return settings
+    }
+
+    /// Runs `body` against a live server; `configure` adjusts the test settings.
+    /// Pass `dataDirectory` to reuse one across runs (restart tests).
+    static func run<T: Sendable>(
+        dataDirectory: String? = nil,
+        configure: (inout ServerSettings) -> Void = { _ in },
+        _ body: @Sendable (LiveServer) async throws -> T
+    ) async throws -> T {
+        let directory = dataDirectory ?? TempDirectory.make()
+        var settings = testSettings(dataDirectory: directory)
+        configure(&settings)
+        var logger = Logger(label: "roost.test")
+        logger.logLevel = ProcessInfo.processInfo.environment["ROOST_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        let app = try await buildApplication(settings, logger: logger)
+        let services = app.services
+        return try await app.application.test(.live) { client in
+            try await body(LiveServer(port: client.port!, dataDirectory: directory, services: services))
+        }
+    }
+}
+
+enum TempDirectory {
+    /// A new empty directory under the system temp directory.
+    static func make() -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("roost-test-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
