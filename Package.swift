@@ -96,6 +96,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator behind `roost bench`: scenarios over RoostClient.
+        .target(
+            name: "RoostBench",
+            dependencies: [
+                "RoostClient",
+                "RoostProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "roost",
             dependencies: [
@@ -103,6 +115,7 @@ let package = Package(
                 "RoostCore",
                 "RoostStorage",
                 "RoostClient",
+                "RoostBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,6 +139,7 @@ let package = Package(
                 "RoostCore",
                 "RoostStorage",
                 "RoostClient",
+                "RoostBench",
                 "RoostProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

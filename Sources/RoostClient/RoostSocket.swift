@@ -30,10 +30,14 @@ public final class RoostSocket: Sendable {
     }
 
     /// Connects to `url` (`ws://host:port/ws?...`); returns once the upgrade succeeded.
+    /// With `onText`, frames go to the callback as they arrive (the load
+    /// generator's path, no buffering); without, they wait in the mailbox for `next`.
     public static func connect(
         url: String, headers: HTTPFields = [:], maxFrameSize: Int = 1 << 20,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "roost.client")
+        logger: Logger = Logger(label: "roost.client"),
+        onText: (@Sendable (String) -> Void)? = nil,
+        onClose: (@Sendable (UInt16?) -> Void)? = nil
     ) async throws -> RoostSocket {
         let (stream, continuation) = AsyncStream.makeStream(of: Outbound.self)
         let box = SocketBox()
@@ -60,7 +64,8 @@ public final class RoostSocket: Sendable {
                         }
                         group.addTask {
                             for try await message in inbound.messages(maxSize: maxFrameSize) {
-                                if case .text(let text) = message { await mailbox.deliver(text) }
+                                guard case .text(let text) = message else { continue }
+                                if let onText { onText(text) } else { await mailbox.deliver(text) }
                             }
                         }
                         try await group.next()
@@ -68,9 +73,12 @@ public final class RoostSocket: Sendable {
                     }
                 }
                 opened.continuation.yield(.failure(ConnectError.refused("connection closed before the upgrade")))
-                await box.mailbox().finish(closeCode: closeFrame.map { UInt16(webSocketErrorCode: $0.closeCode) })
+                let code = closeFrame.map { UInt16(webSocketErrorCode: $0.closeCode) }
+                onClose?(code)
+                await box.mailbox().finish(closeCode: code)
             } catch {
                 opened.continuation.yield(.failure(ConnectError.refused("\(error)")))
+                onClose?(nil)
                 await box.mailbox().finish(closeCode: nil)
             }
         }

@@ -1,0 +1,138 @@
+import Foundation
+import RoostClient
+import Synchronization
+
+/// One generator connection that follows the protocol: it holds what it
+/// received (items pushed to it, and its own items whose seq came in an ack)
+/// and acknowledges cumulatively, every `ackEvery` items and on `flushAck`.
+final class BenchPeer: Sendable {
+    struct Cursor {
+        var held: Int64 = 0
+        var acked: Int64 = 0
+    }
+
+    let socket: RoostSocket
+    private let cursor: Mutex<Cursor>
+    private let welcomed = Mutex<(seen: Bool, callback: (@Sendable () -> Void)?)>((false, nil))
+    private let ackEvery: Int64
+
+    private init(socket: RoostSocket, start: Int64, ackEvery: Int64) {
+        self.socket = socket
+        self.cursor = Mutex(Cursor(held: start, acked: start))
+        self.ackEvery = ackEvery
+    }
+
+    /// Connects as `user` (skipping any backlog unless `since` is given) and routes frames to `onFrame`.
+    static func connect(http: RoostHTTP, user: BenchUsers.User, device: String, since: Int64? = Int64.max,
+                        ackEvery: Int64 = 16, onFrame: @escaping @Sendable (BenchPeer, String) -> Void) async throws -> BenchPeer {
+        let holder = PeerHolder()
+        let socket = try await RoostSocket.connect(
+            url: http.webSocketURL(token: user.token, device: device, since: since),
+            onText: { text in holder.deliver(text) })
+        // The cursor starts at the welcome's acked_seq; frames before the peer exists are replayed in order.
+        let peer = BenchPeer(socket: socket, start: 0, ackEvery: ackEvery)
+        holder.attach(peer, onFrame: onFrame)
+        return peer
+    }
+
+    /// The welcome tells where this device's cursor is.
+    func welcome(_ frame: String) {
+        if let acked = FrameScan.integer(after: "\"acked_seq\":", in: frame) {
+            cursor.withLock { $0 = Cursor(held: acked, acked: acked) }
+        }
+        let callback = welcomed.withLock { w -> (@Sendable () -> Void)? in
+            w.seen = true
+            defer { w.callback = nil }
+            return w.callback
+        }
+        callback?()
+    }
+
+    /// Runs `callback` once the welcome frame arrived (at once if it already has).
+    func onWelcome(_ callback: @escaping @Sendable () -> Void) {
+        let now = welcomed.withLock { w -> Bool in
+            if w.seen { return true }
+            w.callback = callback
+            return false
+        }
+        if now { callback() }
+    }
+
+    /// Notes that the device holds `seq` (an item pushed, or its own item from an ack).
+    func hold(_ seq: Int64) {
+        let ack: Int64? = cursor.withLock { c in
+            guard seq == c.held + 1 else { return nil }
+            c.held = seq
+            if c.held - c.acked >= ackEvery {
+                c.acked = c.held
+                return c.held
+            }
+            return nil
+        }
+        if let ack { sendAck(ack) }
+    }
+
+    /// Acks everything held that is not acked yet.
+    func flushAck() {
+        let ack: Int64? = cursor.withLock { c in
+            guard c.held > c.acked else { return nil }
+            c.acked = c.held
+            return c.held
+        }
+        if let ack { sendAck(ack) }
+    }
+
+    var held: Int64 { cursor.withLock { $0.held } }
+
+    private func sendAck(_ seq: Int64) {
+        socket.send("{\"type\":\"ack\",\"data\":{\"seq\":\(seq)}}")
+    }
+
+    func send(_ text: String) {
+        socket.send(text)
+    }
+
+    func close() {
+        socket.close()
+    }
+}
+
+/// Buffers frames that arrive before the peer object exists, then forwards.
+private final class PeerHolder: Sendable {
+    private struct State {
+        var peer: BenchPeer?
+        var onFrame: (@Sendable (BenchPeer, String) -> Void)?
+        var early: [String] = []
+    }
+
+    private let state = Mutex(State())
+
+    func deliver(_ text: String) {
+        let target = state.withLock { s -> (BenchPeer, @Sendable (BenchPeer, String) -> Void)? in
+            guard let peer = s.peer, let onFrame = s.onFrame else {
+                s.early.append(text)
+                return nil
+            }
+            return (peer, onFrame)
+        }
+        if let (peer, onFrame) = target { Self.route(peer, text, onFrame) }
+    }
+
+    /// Replays early frames under the lock so none overtakes them.
+    func attach(_ peer: BenchPeer, onFrame: @escaping @Sendable (BenchPeer, String) -> Void) {
+        state.withLock { s in
+            for text in s.early { Self.route(peer, text, onFrame) }
+            s.early = []
+            s.peer = peer
+            s.onFrame = onFrame
+        }
+    }
+
+    private static func route(_ peer: BenchPeer, _ text: String, _ onFrame: @Sendable (BenchPeer, String) -> Void) {
+        if text.hasPrefix("{\"type\":\"welcome\"") {
+            peer.welcome(text)
+            return
+        }
+        onFrame(peer, text)
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import RoostBench
+
+/// `roost bench`: the load generator. Every performance figure Roost claims
+/// comes from here, with the command that produced it (docs/benchmarks.md).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Load generator: measure a running Roost server.",
+        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self])
+
+    struct Common: ParsableArguments {
+        @Option(help: "Base URL of the server under test.") var url = "http://127.0.0.1:8080"
+        @Option(help: "PID of the server process (CPU and memory from /proc).") var serverPID: Int32?
+        @Option(help: "File keeping the generator's accounts between runs.") var usersFile = "bench-users.json"
+        @Flag(help: "Print one JSON object instead of the summary.") var json = false
+
+        var context: BenchContext { BenchContext(url: url, serverPID: serverPID, usersFile: usersFile) }
+
+        func report<R: Encodable>(_ result: R, summary: String) throws {
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(summary)
+            }
+        }
+    }
+
+    struct Ceiling: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Echo through a bare Hummingbird WebSocket route in this process.")
+        @OptionGroup var common: Common
+        @Option(help: "Connections.") var connections = 50
+        @Option(help: "Frames in flight per connection.") var inFlight = 10
+        @Option(help: "Seconds to measure.") var duration = 10
+
+        func run() async throws {
+            let result = try await CeilingScenario(connections: connections, inFlight: inFlight,
+                                                   duration: .seconds(duration)).run()
+            try common.report(result, summary: result.summary)
+        }
+    }
+
+    struct Pairs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Online sender/receiver pairs: throughput, latency, loss.")
+        @OptionGroup var common: Common
+        @Option(help: "Sender/receiver pairs.") var pairs = 50
+        @Option(help: "Messages in flight per sender (closed loop).") var inFlight = 10
+        @Option(help: "Offered messages/s over all pairs (open loop instead of in-flight).") var rate: Double?
+        @Option(help: "Seconds to measure.") var duration = 10
+        @Flag(help: "Only create the generator's accounts.") var prepare = false
+
+        func run() async throws {
+            raiseFileLimit()
+            var options = PairsScenario.Options()
+            options.pairs = pairs
+            options.inFlight = inFlight
+            options.rate = rate
+            options.duration = .seconds(duration)
+            let scenario = PairsScenario(context: common.context, options: options)
+            if prepare {
+                try await scenario.prepare()
+                return
+            }
+            let result = try await scenario.run()
+            try common.report(result, summary: result.summary)
+        }
+    }
+
+    struct Offline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Messages to an offline device, then the time to catch up.")
+        @OptionGroup var common: Common
+        @Option(help: "Messages queued while offline.") var messages = 10_000
+
+        func run() async throws {
+            let result = try await OfflineScenario(context: common.context, messages: messages).run()
+            try common.report(result, summary: result.summary)
+        }
+    }
+
+    struct Idle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Many idle authenticated connections: rate and memory.")
+        @OptionGroup var common: Common
+        @Option(help: "Connections to open.") var connections = 1_000
+        @Option(help: "Seconds to hold them open.") var hold = 2
+        @Flag(help: "Only create the generator's accounts.") var prepare = false
+
+        func run() async throws {
+            let scenario = IdleScenario(context: common.context, connections: connections, hold: .seconds(hold))
+            if prepare {
+                try await scenario.prepare()
+                return
+            }
+            let result = try await scenario.run()
+            try common.report(result, summary: result.summary)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import RoostBench
+import Testing
+
+/// Small runs of every `roost bench` scenario against a live server: the
+/// generator's counters must be right (nothing lost, nothing duplicated).
+/// No test asserts a timing.
+@Suite("Load generator scenarios")
+struct BenchScenarioTests {
+    static func context(_ server: LiveServer) -> BenchContext {
+        BenchContext(url: "http://127.0.0.1:\(server.port)", serverPID: getpid())
+    }
+
+    @Test func pairsClosedLoopLosesNothing() async throws {
+        try await LiveServer.run { server in
+            var options = PairsScenario.Options()
+            options.pairs = 3
+            options.inFlight = 4
+            options.duration = .seconds(1)
+            let result = try await PairsScenario(context: Self.context(server), options: options).run()
+            #expect(result.delivered > 0)
+            #expect(result.delivered == result.acked)
+            #expect(result.lost == 0 && result.duplicated == 0 && result.outOfOrder == 0 && result.errors == 0)
+            #expect(result.serverCPUMicrosPerMsg != nil)
+        }
+    }
+
+    @Test func pairsOpenLoopLosesNothing() async throws {
+        try await LiveServer.run { server in
+            var options = PairsScenario.Options()
+            options.pairs = 2
+            options.rate = 200
+            options.duration = .seconds(1)
+            let result = try await PairsScenario(context: Self.context(server), options: options).run()
+            #expect(result.sent > 100)
+            #expect(result.lost == 0 && result.duplicated == 0 && result.errors == 0)
+            #expect(result.delivered == result.acked)
+        }
+    }
+
+    @Test func offlineDeviceCatchesUpWithEverything() async throws {
+        try await LiveServer.run { server in
+            let result = try await OfflineScenario(context: Self.context(server), messages: 300).run()
+            #expect(result.received == 300 && result.lost == 0 && result.duplicated == 0)
+        }
+    }
+
+    @Test func idleConnectionsAllAuthenticate() async throws {
+        try await LiveServer.run { server in
+            let result = try await IdleScenario(context: Self.context(server), connections: 30, hold: .milliseconds(100)).run()
+            #expect(result.opened == 30 && result.failed == 0)
+        }
+    }
+
+    @Test func ceilingEchoes() async throws {
+        let result = try await CeilingScenario(connections: 2, inFlight: 2, duration: .milliseconds(500)).run()
+        #expect(result.framesPerS > 0)
+    }
+}
