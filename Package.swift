@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoostStorageTests",
-            dependencies: ["RoostStorage", "RoostProtocol"],
+            dependencies: ["RoostStorage", "RoostProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

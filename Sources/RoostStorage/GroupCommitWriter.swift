@@ -35,6 +35,10 @@ final class GroupCommitWriter: Sendable {
     private let maxBatch: Int
     private let maxPending: Int
     private let metrics: StorageMetrics
+    private let batches = Atomic<Int>(0)
+
+    /// Transactions committed so far (tests check that writes share them).
+    var committedBatches: Int { batches.load(ordering: .relaxed) }
 
     init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics) {
         self.pool = pool
@@ -167,6 +171,7 @@ final class GroupCommitWriter: Sendable {
                 return ops.map { $0.execute(db, batch) }
             }
             heads.merge(batch.committedHeads)
+            batches.add(1, ordering: .relaxed)
             metrics.recordBatch(size: ops.count, duration: ContinuousClock.now - started)
             for completion in completions { completion(.success(())) }
         } catch {

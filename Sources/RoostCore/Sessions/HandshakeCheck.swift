@@ -42,11 +42,22 @@ public struct HandshakeCheck: Sendable {
             scheme = "http"; rest = lowered.dropFirst(7)
         } else if lowered.hasPrefix("https://") {
             scheme = "https"; rest = lowered.dropFirst(8)
+        } else if lowered.hasPrefix("ws://") || lowered.hasPrefix("wss://") {
+            // Non-browser WebSocket clients (Hummingbird's among them) send
+            // `ws://<host>` without the port. Browsers never send a ws origin,
+            // so accepting the same host name does not weaken the check.
+            let host = host.lowercased()
+            return Self.hostName(lowered.drop(while: { $0 != "/" }).dropFirst(2)) == Self.hostName(Substring(host))
         } else {
             return false
         }
         guard !rest.contains("/") else { return false }
         return Self.withPort(String(rest), scheme: scheme) == Self.withPort(host.lowercased(), scheme: scheme)
+    }
+
+    static func hostName(_ authority: Substring) -> Substring {
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") { return authority[...end] }
+        return authority.split(separator: ":", maxSplits: 1).first ?? authority
     }
 
     static func withPort(_ authority: String, scheme: String) -> String {

@@ -51,6 +51,10 @@ enum RawHTTP {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n <= 0 { break }
             received.append(contentsOf: chunk[0..<n])
+            if let text = String(bytes: received, encoding: .utf8), text.hasPrefix("HTTP/1.1 101"),
+               text.contains("\r\n\r\n") {
+                break
+            }
             if let text = String(bytes: received, encoding: .utf8), let split = text.range(of: "\r\n\r\n"),
                let lengthLine = text[..<split.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
                let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
