@@ -33,16 +33,20 @@ extension ClientConnection {
             GroupSend(from: identity.userID, device: identity.device, clientID: ref, group: id, content: content),
             members: snapshot.info.members, version: snapshot.info.version)
         if let refreshed = outcome.refreshed { await services.groups.apply(refreshed) }
-        await finishSend(outcome.send, ref: ref, identity: identity)
+        await finishSend(outcome.send, ref: ref, identity: identity, shared: true)
     }
 
-    private func finishSend(_ outcome: SendOutcome, ref: String, identity: Identity) async {
+    private func finishSend(_ outcome: SendOutcome, ref: String, identity: Identity, shared: Bool = false) async {
         if !outcome.duplicate { services.metrics.messagesReceived.increment() }
         for delivery in outcome.deliveries where delivery.user == identity.userID {
             markHeld(delivery)
         }
         respond(ref, outcome.result)
-        await services.registry.deliver(outcome.deliveries)
+        if shared {
+            await services.registry.deliverShared(outcome.deliveries)
+        } else {
+            await services.registry.deliver(outcome.deliveries)
+        }
     }
 
     /// `typing`: relayed to the online peer or online group members (never to
