@@ -57,6 +57,8 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     accounts.addPublic(to: api)
     let authenticated = api.group().add(middleware: BearerAuthMiddleware(tokens: services.tokens))
     accounts.addAuthenticated(to: authenticated)
+    GroupRoutes(services: services).add(to: authenticated)
+    FriendRoutes(services: services).add(to: authenticated)
     return router
 }
 

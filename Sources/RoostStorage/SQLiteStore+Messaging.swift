@@ -23,6 +23,7 @@ extension SQLiteStore {
                 INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
                 """).execute(arguments: [id, send.from, send.to, "d:\(low):\(high)", send.clientID, contentJSON, now])
+            try Self.recordContact(db, send.from, send.to)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)
             var deliveries: [Delivery] = []

@@ -47,7 +47,10 @@ public final class SQLiteStore: RoostStore {
                 epoch = Self.newEpoch()
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('epoch', ?)", arguments: [epoch])
             }
-            let lastID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM messages") ?? 0
+            // Groups take ids from the same generator: seed above both tables.
+            let lastID = try Int64.fetchOne(db, sql: """
+                SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM messages UNION ALL SELECT MAX(id) FROM groups)
+                """) ?? 0
             return (epoch, lastID)
         }
         self.path = path

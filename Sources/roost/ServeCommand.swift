@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Frames queued for one slow connection before it is closed.") var maxOutboundQueue = 4_096
     @Option(help: "bcrypt cost for password hashes (4-31).") var bcryptCost: UInt8 = 12
     @Option(help: "Token lifetime in seconds.") var tokenLifetime = 7 * 24 * 3600
+    @Option(help: "Members of one group at most (adding beyond is a conflict).") var groupMemberCap = 2_000
+    @Option(help: "Seconds the last device must stay disconnected before contacts see offline.")
+    var presenceDebounce: Double = 2
     @Option(name: .customLong("allow-origin"), help: "An Origin allowed on /ws besides the server's own (repeatable).")
     var allowedOrigins: [String] = []
     @Option(help: "Bearer token required by /stats and /metrics (default: public).") var metricsToken: String?
@@ -32,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
+        guard groupMemberCap >= 1, presenceDebounce >= 0 else {
+            throw ValidationError("--group-member-cap must be positive, --presence-debounce not negative")
+        }
         guard retryInterval > 0, idleTimeout > 0 else { throw ValidationError("intervals must be positive") }
         guard retryAttempts >= 1, pushWindow >= 1, maxFrameBytes >= 1024, maxTextBytes >= 1 else {
             throw ValidationError("limits must be positive (--max-frame-bytes at least 1024)")
@@ -64,6 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         s.core.maxOutboundQueue = maxOutboundQueue
         s.core.bcryptCost = bcryptCost
         s.core.tokenLifetime = .seconds(tokenLifetime)
+        s.core.groupMemberCap = groupMemberCap
+        s.core.presenceDebounce = .milliseconds(Int64(presenceDebounce * 1000))
         s.maxFrameBytes = maxFrameBytes
         s.allowedOrigins = Set(allowedOrigins)
         s.metricsToken = metricsToken

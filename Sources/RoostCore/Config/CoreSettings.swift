@@ -19,6 +19,10 @@ public struct CoreSettings: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Typing frames per conversation per sender: at most one per this interval.
     public var typingInterval: Duration = .seconds(1)
+    /// Members of one group at most; adding beyond is `conflict`.
+    public var groupMemberCap: Int = 2_000
+    /// How long the last device must stay gone before contacts see `offline`.
+    public var presenceDebounce: Duration = .seconds(2)
 
     public init() {}
 }

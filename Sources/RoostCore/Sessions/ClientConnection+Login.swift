@@ -35,6 +35,7 @@ extension ClientConnection {
         do {
             let info = try await activate(Identity(userID: user, device: device), since: request.since)
             respond(ref, info)
+            await joinPresence()
             pump()
         } catch {
             fail(clientError(error), ref: ref)

@@ -14,35 +14,69 @@ extension ClientConnection {
             let outcome = try await services.store.sendDirect(DirectSend(
                 from: identity.userID, device: identity.device, clientID: ref, to: peer, content: content))
             await finishSend(outcome, ref: ref, identity: identity)
-        case (nil, _?):
-            throw RoostError.forbidden("not a member of this group")
+        case (nil, let group?):
+            try await sendToGroup(group, content: content, ref: ref, identity: identity)
         default:
             throw RoostError.badRequest("send_message needs exactly one of `to` and `group_id`")
         }
     }
 
-    private func finishSend(_ outcome: SendOutcome, ref: String, identity: Identity) async {
+    /// A group message: membership from the directory's cache, then one
+    /// transaction for the message and every member's item, then pushes.
+    private func sendToGroup(_ group: String, content: MessageContent, ref: String, identity: Identity) async throws {
+        guard let id = parseGroupID(group), let snapshot = try await services.groups.snapshot(id),
+              snapshot.isMember(identity.userID) else {
+            throw RoostError.forbidden("not a member of this group")
+        }
+        if content.fileID != nil { throw RoostError.notFound("no such file") }
+        let outcome = try await services.store.sendGroup(
+            GroupSend(from: identity.userID, device: identity.device, clientID: ref, group: id, content: content),
+            members: snapshot.info.members, version: snapshot.info.version)
+        if let refreshed = outcome.refreshed { await services.groups.apply(refreshed) }
+        await finishSend(outcome.send, ref: ref, identity: identity, shared: true)
+    }
+
+    private func finishSend(_ outcome: SendOutcome, ref: String, identity: Identity, shared: Bool = false) async {
         if !outcome.duplicate { services.metrics.messagesReceived.increment() }
         for delivery in outcome.deliveries where delivery.user == identity.userID {
             markHeld(delivery)
         }
         respond(ref, outcome.result)
-        await services.registry.deliver(outcome.deliveries)
+        if shared {
+            await services.registry.deliverShared(outcome.deliveries)
+        } else {
+            await services.registry.deliver(outcome.deliveries)
+        }
     }
 
-    /// `typing`: relayed to the peer's connections, at most one per interval per
-    /// conversation; never answered, never stored.
+    /// `typing`: relayed to the online peer or online group members (never to
+    /// the sender's own devices), at most one per interval per conversation;
+    /// never answered, never stored. A group the sender is not in is dropped.
     func relayTyping(_ request: TypingRequest) async {
-        guard let identity, let to = request.to, request.groupID == nil,
-              let peer = parseUserID(to), peer != identity.userID else { return }
-        let key = "u:\(peer)"
+        guard let identity else { return }
+        let key: String
+        let targets: [Int64]
+        switch (request.to, request.groupID) {
+        case (let to?, nil):
+            guard let peer = parseUserID(to), peer != identity.userID else { return }
+            key = Conversation.direct(peer: peer).description
+            targets = [peer]
+        case (nil, let group?):
+            guard let id = parseGroupID(group), let snapshot = try? await services.groups.snapshot(id),
+                  snapshot.isMember(identity.userID) else { return }
+            key = Conversation.group(id).description
+            targets = snapshot.info.members.filter { $0 != identity.userID }
+        default:
+            return
+        }
         let now = ContinuousClock.now
         if let last = lastTyping[key], now - last < services.settings.typingInterval { return }
         lastTyping[key] = now
-        let frame = ServerFrame.event(type: "typing", data: TypingEvent(
-            from: String(identity.userID), conversation: Conversation.direct(peer: identity.userID).description))
-        for conn in await services.registry.connections(of: peer) {
-            await conn.sendEphemeral(frame)
+        let conversation = key.hasPrefix("g:") ? key : Conversation.direct(peer: identity.userID).description
+        let frame = ServerFrame.event(type: "typing", data: TypingEvent(from: String(identity.userID),
+                                                                        conversation: conversation))
+        for (_, connections) in await services.registry.connections(of: targets) {
+            for conn in connections { await conn.sendEphemeral(frame) }
         }
     }
 
@@ -50,9 +84,4 @@ extension ClientConnection {
         guard identity != nil, !isClosed else { return }
         sink.send(frame)
     }
-}
-
-struct TypingEvent: Encodable {
-    let from: String
-    let conversation: String
 }

@@ -22,6 +22,8 @@ public actor ClientConnection {
     var idleTask: Task<Void, Never>?
     var fetching = false
     var lastTyping: [String: ContinuousClock.Instant] = [:]
+    /// Set once the presence tracker counted this connection (it must hear of the close).
+    var presenceJoined = false
 
     init(services: RoostServices, sink: any FrameSink, logger: Logger) {
         self.services = services
@@ -50,6 +52,7 @@ public actor ClientConnection {
             do {
                 let info = try await activate(grant.identity, since: grant.since)
                 sink.send(ServerFrame.event(type: "welcome", data: info))
+                await joinPresence()
                 pump()
             } catch {
                 close(.unauthenticated, reason: "session could not start")
@@ -66,6 +69,7 @@ public actor ClientConnection {
         idleTask?.cancel()
         if let identity {
             await services.registry.unregister(self, as: identity)
+            if presenceJoined { await services.presence.disconnected(identity.userID) }
         }
     }
 

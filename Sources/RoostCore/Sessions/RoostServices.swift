@@ -7,6 +7,10 @@ public final class RoostServices: Sendable {
     public let settings: CoreSettings
     public let store: any RoostStore
     public let registry: SessionRegistry
+    /// Group membership cache (issue 3).
+    public let groups: GroupDirectory
+    /// Online state shared with contacts (issue 3).
+    public let presence: PresenceTracker
     public let tokens: TokenService
     public let accounts: AccountService
     public let metrics: CoreMetrics
@@ -16,7 +20,10 @@ public final class RoostServices: Sendable {
     public init(settings: CoreSettings, store: any RoostStore, tokenSecret: String, logger: Logger) async {
         self.settings = settings
         self.store = store
-        self.registry = SessionRegistry()
+        let registry = SessionRegistry()
+        self.registry = registry
+        self.groups = GroupDirectory(store: store)
+        self.presence = PresenceTracker(store: store, registry: registry, debounce: settings.presenceDebounce)
         let tokens = await TokenService(secret: tokenSecret, lifetime: settings.tokenLifetime, store: store)
         self.tokens = tokens
         self.accounts = await AccountService(store: store, hasher: PasswordHasher(cost: settings.bcryptCost),

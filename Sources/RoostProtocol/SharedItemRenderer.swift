@@ -1,0 +1,32 @@
+/// Renders the frames of items that carry one body for many holders (a group
+/// message's per-member copies differ only in `seq`): the body is encoded once
+/// and each frame splices its own `seq`, byte-identical to `ServerFrame.item`.
+public struct SharedItemRenderer: Sendable {
+    let type: String
+    let bodyJSON: String
+    let clientID: String?
+    let messageID: String?
+
+    public init(body: ItemBody) {
+        type = body.type
+        switch body {
+        case .message(let record, let clientID):
+            bodyJSON = JSONCodec.encodeString(record)
+            self.clientID = clientID
+            messageID = record.messageID
+        case .recall(let recall):
+            bodyJSON = JSONCodec.encodeString(recall)
+            clientID = nil
+            messageID = recall.messageID
+        case .other(_, let json):
+            bodyJSON = json
+            clientID = nil
+            messageID = nil
+        }
+    }
+
+    public func frame(seq: Int64, timestamp: Int64) -> String {
+        ServerFrame.envelope(type: type, data: ServerFrame.splice(bodyJSON, extra: ServerFrame.itemExtras(seq: seq, clientID: clientID)),
+                             timestamp: timestamp, messageID: messageID)
+    }
+}

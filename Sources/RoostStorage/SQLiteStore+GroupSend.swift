@@ -1,0 +1,59 @@
+import GRDB
+import RoostProtocol
+
+/// Group messages: fan-out on write. One writer operation commits the message
+/// row and one inbox item per member, so every member sees the message at the
+/// same point relative to every other message of the group.
+extension SQLiteStore {
+    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
+        let contentJSON = JSONCodec.encodeString(send.content)
+        return try await writer.write { [ids] db, batch in
+            if let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
+                """), arguments: [send.from, send.device, send.clientID]) {
+                let result = SendResult(messageID: String(existing["message_id"] as Int64),
+                                        seq: existing["seq"], timestamp: existing["timestamp"])
+                return GroupSendOutcome(send: SendOutcome(result: result, duplicate: true, deliveries: []), refreshed: nil)
+            }
+            // One primary-key read instead of the member list: the caller's list
+            // is current unless a membership change committed since it was cached.
+            guard let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM groups WHERE id = ?"),
+                                                  arguments: [send.group]) else {
+                throw Self.notMember
+            }
+            var recipients = members
+            var refreshed: GroupInfo?
+            if stored != version {
+                refreshed = try Self.loadGroup(db, id: send.group)
+                recipients = refreshed?.members ?? []
+                guard recipients.contains(send.from) else { throw Self.notMember }
+            }
+            let now = nowMillis()
+            let id = ids.next(now: now)
+            try db.cachedStatement(sql: """
+                INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
+                VALUES (?, ?, NULL, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, send.from, send.group, "g:\(send.group)", send.clientID, contentJSON, now])
+            // Every member's record is the same (`conversation` is `g:<id>` for all).
+            var record = MessageRow(id: id, sender: send.from, recipient: nil, group: send.group, clientID: send.clientID,
+                                    content: nil, recalled: false, createdAt: now).record(for: send.from)
+            record.content = send.content
+            let body = ItemBody.message(record, clientID: send.clientID)
+            var deliveries: [Delivery] = []
+            deliveries.reserveCapacity(recipients.count)
+            var senderSeq: Int64 = 0
+            for user in recipients {
+                let seq = try Self.appendItem(db: db, batch: batch, user: user, type: "message", messageID: id,
+                                              payload: nil, now: now)
+                deliveries.append(Delivery(user: user, item: InboxItem(seq: seq, timestamp: now, body: body)))
+                if user == send.from { senderSeq = seq }
+            }
+            let result = SendResult(messageID: String(id), seq: senderSeq, timestamp: now)
+            try db.cachedStatement(sql: """
+                INSERT INTO sends (user_id, device, client_id, message_id, seq, timestamp) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [send.from, send.device, send.clientID, id, senderSeq, now])
+            return GroupSendOutcome(send: SendOutcome(result: result, duplicate: false, deliveries: deliveries),
+                                    refreshed: refreshed)
+        }
+    }
+}
