@@ -28,6 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
     var jwtSecret: String?
     @Flag(help: "Do not fsync each commit (faster, loses the last commits on power loss). For benchmarks only.")
     var noFsync = false
+    @Option(help: "Largest file upload in bytes (413 above).") var maxUploadBytes: Int64 = 25 * 1024 * 1024
+    @Option(help: "Seconds after sending during which a sender may recall a message.") var recallWindow: Double = 120
+    @Option(help: "Groups with more members than this get no read receipts fanned out.")
+    var groupReadReceiptCap = 100
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
@@ -35,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard retryInterval > 0, idleTimeout > 0 else { throw ValidationError("intervals must be positive") }
         guard retryAttempts >= 1, pushWindow >= 1, maxFrameBytes >= 1024, maxTextBytes >= 1 else {
             throw ValidationError("limits must be positive (--max-frame-bytes at least 1024)")
+        }
+        guard maxUploadBytes >= 1, recallWindow >= 0, groupReadReceiptCap >= 0 else {
+            throw ValidationError("--max-upload-bytes must be positive, --recall-window and --group-read-receipt-cap not negative")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
@@ -69,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
         s.metricsToken = metricsToken
         s.jwtSecret = jwtSecret
         s.durableCommits = !noFsync
+        s.maxUploadBytes = maxUploadBytes
+        s.core.recallWindow = .milliseconds(Int64(recallWindow * 1000))
+        s.core.groupReadReceiptCap = groupReadReceiptCap
         return s
     }
 }

@@ -19,6 +19,10 @@ public struct CoreSettings: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Typing frames per conversation per sender: at most one per this interval.
     public var typingInterval: Duration = .seconds(1)
+    /// How long after sending a sender may recall a message (group owners: always).
+    public var recallWindow: Duration = .seconds(120)
+    /// Groups above this many members get no `read` items fanned out (positions still move).
+    public var groupReadReceiptCap: Int = 100
 
     public init() {}
 }

@@ -22,6 +22,8 @@ public actor ClientConnection {
     var idleTask: Task<Void, Never>?
     var fetching = false
     var lastTyping: [String: ContinuousClock.Instant] = [:]
+    /// Recently recalled message ids seen by this connection (see ClientConnection+Recall).
+    var recalledIDs = RecentSet(capacity: 256)
 
     init(services: RoostServices, sink: any FrameSink, logger: Logger) {
         self.services = services
