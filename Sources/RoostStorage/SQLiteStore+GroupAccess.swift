@@ -4,7 +4,14 @@ import GRDB
 /// groups. Until the group tables exist every answer is "no group": group
 /// conversations are then `forbidden` everywhere, as for a non-member.
 ///
-/// Wiring groups = reimplementing these four against the group tables.
+/// Wiring groups = reimplementing these four against the group tables. With
+/// the "v2-groups" schema (groups, group_members(group_id, user_id, joined
+/// Snowflake)) they are single index reads:
+///   member:  SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?
+///   members: SELECT user_id FROM group_members WHERE group_id = ?
+///   owner:   SELECT owner_id FROM groups WHERE id = ?
+///   mine:    SELECT group_id, joined FROM group_members WHERE user_id = ?
+///            (since = max(groups.created_at, (joined >> 22) + SnowflakeGenerator.epochMillis))
 extension SQLiteStore {
     /// Whether `user` is a current member of `group`.
     static func isGroupMember(db: Database, group: Int64, user: Int64) throws -> Bool {

@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
-    @Option(help: "Data directory (holds roost.sqlite and the token secret).") var data = "./data"
+    @Option(help: "Data directory (holds roost.sqlite, the token secret and uploaded files).") var data = "./data"
     @Option(help: "Seconds before an unacked pushed item is pushed again.") var retryInterval: Double = 5
     @Option(help: "Pushes of one item (the first included) before the connection is closed with 4410.")
     var retryAttempts = 5
