@@ -13,7 +13,7 @@ run:
 ## Build and run every test.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build --no-parallel
 
 ## Release binary at .build/release/roost.
 build:

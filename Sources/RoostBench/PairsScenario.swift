@@ -166,8 +166,11 @@ public struct PairsScenario: Sendable {
         let drainDeadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < drainDeadline {
             for peer in receivers + senders { peer.flushAck() }
-            let missing = pairs.reduce(0) { sum, pair in sum + pair.state.withLock { $0.acked.subtracting($0.received).count } }
-            if missing == 0 { break }
+            // Done when no request is unanswered and every acked message arrived.
+            let pending = pairs.reduce(0) { sum, pair in
+                sum + pair.state.withLock { $0.inFlight + $0.acked.subtracting($0.received).count }
+            }
+            if pending == 0 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         for peer in receivers + senders { peer.flushAck() }

@@ -23,6 +23,8 @@ public func buildApplication(
     MetricsRegistry.bootstrapOnce()
     let dataURL = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true)
     try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
+                                            withIntermediateDirectories: true)
     var storeOptions = SQLiteStore.Options()
     storeOptions.synchronousFull = settings.durableCommits
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
@@ -59,6 +61,10 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     accounts.addAuthenticated(to: authenticated)
     GroupRoutes(services: services).add(to: authenticated)
     FriendRoutes(services: services).add(to: authenticated)
+    HistoryRoutes(services: services).add(to: authenticated)
+    let files = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true).appendingPathComponent("files", isDirectory: true)
+    FileRoutes(services: services, uploader: FileUploader(directory: files, maxBytes: settings.maxUploadBytes))
+        .add(to: authenticated)
     return router
 }
 

@@ -6,7 +6,7 @@ public struct ServerSettings: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (tests).
     public var port = 8080
-    /// Holds `roost.sqlite`, the token secret and (later) `files/`.
+    /// Holds `roost.sqlite`, the token secret and `files/`.
     public var dataDirectory = "./data"
     public var core = CoreSettings()
     /// Inbound WebSocket frames (and messages) larger than this close with 1009.
@@ -21,6 +21,8 @@ public struct ServerSettings: Sendable {
     public var durableCommits = true
     /// Directory of the web client; nil serves none.
     public var webRoot: String?
+    /// `POST /api/files` bodies larger than this get 413 `too_large`.
+    public var maxUploadBytes: Int64 = 25 * 1024 * 1024
 
     public init() {}
 }

@@ -6,7 +6,6 @@ import RoostProtocol
 /// same point relative to every other message of the group.
 extension SQLiteStore {
     public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
-        let contentJSON = JSONCodec.encodeString(send.content)
         return try await writer.write { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
@@ -28,6 +27,9 @@ extension SQLiteStore {
                 recipients = refreshed?.members ?? []
                 guard recipients.contains(send.from) else { throw Self.notMember }
             }
+            let content = try Self.attachFile(db: db, content: send.content, sender: send.from,
+                                              conversationKey: "g:\(send.group)")
+            let contentJSON = JSONCodec.encodeString(content)
             let now = nowMillis()
             let id = ids.next(now: now)
             try db.cachedStatement(sql: """
@@ -37,7 +39,7 @@ extension SQLiteStore {
             // Every member's record is the same (`conversation` is `g:<id>` for all).
             var record = MessageRow(id: id, sender: send.from, recipient: nil, group: send.group, clientID: send.clientID,
                                     content: nil, recalled: false, createdAt: now).record(for: send.from)
-            record.content = send.content
+            record.content = content
             let body = ItemBody.message(record, clientID: send.clientID)
             var deliveries: [Delivery] = []
             deliveries.reserveCapacity(recipients.count)

@@ -52,6 +52,11 @@ extension SQLiteStore {
                 recalled: row["recalled"], createdAt: row["m_created_at"]
             ).record(for: holder)
             return InboxItem(seq: seq, timestamp: createdAt, body: .message(record, clientID: row["client_id"]))
+        case "recall":
+            if let payload: String = row["payload"], let recall = try? JSONCodec.decode(RecallItem.self, from: payload) {
+                return InboxItem(seq: seq, timestamp: createdAt, body: .recall(recall))
+            }
+            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
         default:
             return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
         }

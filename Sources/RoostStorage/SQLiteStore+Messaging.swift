@@ -3,7 +3,8 @@ import RoostProtocol
 
 extension SQLiteStore {
     public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
-        let contentJSON = JSONCodec.encodeString(send.content)
+        // Encoded outside the writer unless a file's metadata is filled in inside it.
+        let plainJSON = send.content.fileID == nil ? JSONCodec.encodeString(send.content) : nil
         return try await writer.write { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
@@ -16,14 +17,17 @@ extension SQLiteStore {
                                     arguments: [send.to]) == true else {
                 throw RoostError.notFound("no such user")
             }
+            let key = Self.directKey(send.from, send.to)
+            let content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            let contentJSON = plainJSON ?? JSONCodec.encodeString(content)
             let now = nowMillis()
             let id = ids.next(now: now)
-            let low = min(send.from, send.to), high = max(send.from, send.to)
             try db.cachedStatement(sql: """
                 INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
-                """).execute(arguments: [id, send.from, send.to, "d:\(low):\(high)", send.clientID, contentJSON, now])
+                """).execute(arguments: [id, send.from, send.to, key, send.clientID, contentJSON, now])
             try Self.recordContact(db, send.from, send.to)
+            try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)
             var deliveries: [Delivery] = []
@@ -33,7 +37,7 @@ extension SQLiteStore {
                 let seq = try Self.appendItem(db: db, batch: batch, user: user, type: "message", messageID: id,
                                               payload: nil, now: now)
                 var record = row.record(for: user)
-                record.content = send.content
+                record.content = content
                 deliveries.append(Delivery(user: user, item: InboxItem(
                     seq: seq, timestamp: now, body: .message(record, clientID: send.clientID))))
                 if user == send.from { senderSeq = seq }

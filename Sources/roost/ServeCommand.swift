@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
-    @Option(help: "Data directory (holds roost.sqlite and the token secret).") var data = "./data"
+    @Option(help: "Data directory (holds roost.sqlite, the token secret and uploaded files).") var data = "./data"
     @Option(help: "Seconds before an unacked pushed item is pushed again.") var retryInterval: Double = 5
     @Option(help: "Pushes of one item (the first included) before the connection is closed with 4410.")
     var retryAttempts = 5
@@ -31,6 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     var jwtSecret: String?
     @Flag(help: "Do not fsync each commit (faster, loses the last commits on power loss). For benchmarks only.")
     var noFsync = false
+    @Option(help: "Largest file upload in bytes (413 above).") var maxUploadBytes: Int64 = 25 * 1024 * 1024
+    @Option(help: "Seconds after sending during which a sender may recall a message.") var recallWindow: Double = 120
+    @Option(help: "Groups with more members than this get no read receipts fanned out.")
+    var groupReadReceiptCap = 100
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
@@ -41,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard retryInterval > 0, idleTimeout > 0 else { throw ValidationError("intervals must be positive") }
         guard retryAttempts >= 1, pushWindow >= 1, maxFrameBytes >= 1024, maxTextBytes >= 1 else {
             throw ValidationError("limits must be positive (--max-frame-bytes at least 1024)")
+        }
+        guard maxUploadBytes >= 1, recallWindow >= 0, groupReadReceiptCap >= 0 else {
+            throw ValidationError("--max-upload-bytes must be positive, --recall-window and --group-read-receipt-cap not negative")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
@@ -77,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
         s.metricsToken = metricsToken
         s.jwtSecret = jwtSecret
         s.durableCommits = !noFsync
+        s.maxUploadBytes = maxUploadBytes
+        s.core.recallWindow = .milliseconds(Int64(recallWindow * 1000))
+        s.core.groupReadReceiptCap = groupReadReceiptCap
         return s
     }
 }

@@ -23,6 +23,10 @@ public struct CoreSettings: Sendable {
     public var groupMemberCap: Int = 2_000
     /// How long the last device must stay gone before contacts see `offline`.
     public var presenceDebounce: Duration = .seconds(2)
+    /// How long after sending a sender may recall a message (group owners: always).
+    public var recallWindow: Duration = .seconds(120)
+    /// Groups above this many members get no `read` items fanned out (positions still move).
+    public var groupReadReceiptCap: Int = 100
 
     public init() {}
 }

@@ -17,8 +17,16 @@ public struct ContentValidator: Sendable {
         if let text = content.text, text.utf8.count > maxTextBytes {
             throw .tooLarge("text is longer than \(maxTextBytes) bytes")
         }
+        // Display hints of a file message; bounded so they cannot stand in for text.
+        for (field, value) in [("name", content.name), ("mime", content.mime)] {
+            if let value, value.utf8.count > Self.maxHintBytes {
+                throw .badRequest("content.\(field) is longer than \(Self.maxHintBytes) bytes")
+            }
+        }
         return content
     }
+
+    public static let maxHintBytes = 255
 }
 
 /// Turns a wire user id into a stored one; anything unparsable names no user.

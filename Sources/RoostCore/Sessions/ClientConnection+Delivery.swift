@@ -4,7 +4,7 @@ import RoostStorage
 extension ClientConnection {
     /// A committed item of this connection's user (from the registry).
     func offer(seq: Int64, frame: String) {
-        window.offer(seq: seq, frame: frame)
+        window.offer(seq: seq, frame: redactedIfRecalled(frame) ?? frame)
         if identity != nil { pump() }
     }
 

@@ -10,7 +10,6 @@ extension ClientConnection {
         switch (request.to, request.groupID) {
         case (let to?, nil):
             guard let peer = parseUserID(to) else { throw RoostError.notFound("no such user") }
-            if content.fileID != nil { throw RoostError.notFound("no such file") }
             let outcome = try await services.store.sendDirect(DirectSend(
                 from: identity.userID, device: identity.device, clientID: ref, to: peer, content: content))
             await finishSend(outcome, ref: ref, identity: identity)
@@ -28,7 +27,6 @@ extension ClientConnection {
               snapshot.isMember(identity.userID) else {
             throw RoostError.forbidden("not a member of this group")
         }
-        if content.fileID != nil { throw RoostError.notFound("no such file") }
         let outcome = try await services.store.sendGroup(
             GroupSend(from: identity.userID, device: identity.device, clientID: ref, group: id, content: content),
             members: snapshot.info.members, version: snapshot.info.version)

@@ -24,6 +24,8 @@ public actor ClientConnection {
     var lastTyping: [String: ContinuousClock.Instant] = [:]
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
+    /// Recently recalled message ids seen by this connection (see ClientConnection+Recall).
+    var recalledIDs = RecentSet(capacity: 256)
 
     init(services: RoostServices, sink: any FrameSink, logger: Logger) {
         self.services = services

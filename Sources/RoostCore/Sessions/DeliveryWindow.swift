@@ -4,7 +4,7 @@
 struct DeliveryWindow {
     struct InFlight {
         let seq: Int64
-        let frame: String
+        var frame: String
         var pushes: Int
         var lastPush: ContinuousClock.Instant
     }
@@ -111,6 +111,17 @@ struct DeliveryWindow {
             withheld = withheld.filter { $0 > clamped }
         }
         return clamped
+    }
+
+    /// Replaces held frames (in flight or waiting) that `rewrite` maps to a new
+    /// frame: a recall must not be undone by a later push of the old content.
+    mutating func rewriteFrames(_ rewrite: (String) -> String?) {
+        for i in inflight.indices {
+            if let frame = rewrite(inflight[i].frame) { inflight[i].frame = frame }
+        }
+        for (seq, frame) in pending {
+            if let replaced = rewrite(frame) { pending[seq] = replaced }
+        }
     }
 
     var nextDue: ContinuousClock.Instant? {

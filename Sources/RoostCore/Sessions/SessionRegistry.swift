@@ -52,6 +52,7 @@ public actor SessionRegistry {
             guard let conns = byUser[delivery.user] else { continue }
             let frame = ServerFrame.item(delivery.item)
             for conn in conns {
+                if case .recall(let recall) = delivery.item.body { await conn.noteRecalled(recall.messageID) }
                 await conn.offer(seq: delivery.item.seq, frame: frame)
             }
         }

@@ -1,0 +1,125 @@
+import GRDB
+import RoostProtocol
+
+/// History pages and the conversation list. Both read along the
+/// `(conv_key, id)` index: a page is one range seek, an unread count one
+/// range count above the read position; nothing scans a whole history.
+extension SQLiteStore {
+    /// A page of history, newest first (`?` = conv_key, before-id, limit).
+    public static let historySQL = """
+        SELECT id, sender_id, recipient_id, group_id, client_id, content, recalled, created_at
+        FROM messages WHERE conv_key = ? AND id < ? ORDER BY id DESC LIMIT ?
+        """
+    /// Unread messages (`?` = conv_key, read position, reader).
+    public static let unreadSQL = """
+        SELECT COUNT(*) FROM messages WHERE conv_key = ? AND id > ? AND sender_id <> ? AND recalled = 0
+        """
+    /// The newest message of a conversation (`?` = conv_key).
+    static let lastMessageSQL = """
+        SELECT id, sender_id, recipient_id, group_id, client_id, content, recalled, created_at
+        FROM messages WHERE conv_key = ? ORDER BY id DESC LIMIT 1
+        """
+
+    public func history(user: Int64, conversation: Conversation, before: Int64?, limit: Int) async throws -> HistoryResult {
+        try await pool.read { db in
+            let key = try Self.conversationKey(db: db, user: user, conversation: conversation)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.historySQL),
+                                        arguments: [key, before ?? Int64.max, limit + 1])
+            let records = rows.prefix(limit).map { Self.messageRow($0).record(for: user) }
+            return HistoryResult(messages: records, hasMore: rows.count > limit)
+        }
+    }
+
+    public func conversations(user: Int64, limit: Int) async throws -> [ConversationEntry] {
+        try await pool.read { db in
+            var entries: [ConversationEntry] = []
+            let direct = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT d.peer_id, d.updated_at, m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id,
+                       m.content, m.recalled, m.created_at
+                FROM direct_conversations d JOIN messages m ON m.id = d.last_message_id
+                WHERE d.user_id = ? ORDER BY d.last_message_id DESC LIMIT ?
+                """), arguments: [user, limit])
+            for row in direct {
+                let peer: Int64 = row["peer_id"]
+                let key = Self.directKey(user, peer)
+                entries.append(ConversationEntry(
+                    conversation: Conversation.direct(peer: peer).description,
+                    lastMessage: Self.messageRow(row).record(for: user),
+                    unread: try Self.unread(db: db, user: user, key: key), updatedAt: row["updated_at"]))
+            }
+            for (group, since) in try Self.groupsOf(db: db, user: user) {
+                let key = "g:\(group)"
+                let last = try Row.fetchOne(db.cachedStatement(sql: Self.lastMessageSQL), arguments: [key])
+                    .map { Self.messageRow($0) }
+                entries.append(ConversationEntry(
+                    conversation: Conversation.group(group).description,
+                    lastMessage: last?.record(for: user),
+                    unread: try Self.unread(db: db, user: user, key: key),
+                    updatedAt: max(last?.createdAt ?? since, since)))
+            }
+            entries.sort { ($0.updatedAt, $0.conversation) > ($1.updatedAt, $1.conversation) }
+            return Array(entries.prefix(limit))
+        }
+    }
+
+    /// Messages from others above the user's read position, recalled ones not counted.
+    static func unread(db: Database, user: Int64, key: String) throws -> Int {
+        let position = try readPosition(db: db, user: user, key: key)
+        return try Int.fetchOne(db.cachedStatement(sql: unreadSQL), arguments: [key, position, user]) ?? 0
+    }
+
+    static func readPosition(db: Database, user: Int64, key: String) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT up_to FROM read_positions WHERE user_id = ? AND conv_key = ?"),
+                           arguments: [user, key]) ?? 0
+    }
+
+    /// The storage key of `conversation` for `user`, after the access rule of
+    /// PROTOCOL.md 5: an unknown peer is `not_found`, a group the user is not
+    /// in (or that does not exist) `forbidden`.
+    static func conversationKey(db: Database, user: Int64, conversation: Conversation) throws -> String {
+        switch conversation {
+        case .direct(let peer):
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE id = ?"),
+                                    arguments: [peer]) == true else {
+                throw RoostError.notFound("no such user")
+            }
+            return directKey(user, peer)
+        case .group(let group):
+            guard try isGroupMember(db: db, group: group, user: user) else {
+                throw RoostError.forbidden("not a member of this group")
+            }
+            return "g:\(group)"
+        }
+    }
+
+    static func directKey(_ a: Int64, _ b: Int64) -> String {
+        "d:\(min(a, b)):\(max(a, b))"
+    }
+
+    /// Keeps both sides' conversation-list rows current; runs in the send transaction.
+    static func touchDirectConversation(db: Database, from: Int64, to: Int64, messageID: Int64, now: Int64) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO direct_conversations (user_id, peer_id, last_message_id, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, peer_id) DO UPDATE SET last_message_id = excluded.last_message_id,
+                updated_at = excluded.updated_at
+            """)
+        try statement.execute(arguments: [from, to, messageID, now])
+        if from != to { try statement.execute(arguments: [to, from, messageID, now]) }
+    }
+
+    static func messageRow(_ row: Row) -> MessageRow {
+        MessageRow(id: row["id"], sender: row["sender_id"], recipient: row["recipient_id"], group: row["group_id"],
+                   clientID: row["client_id"], content: row["content"], recalled: row["recalled"],
+                   createdAt: row["created_at"])
+    }
+
+    /// The plan SQLite picks for `sql`, one line per step (for tests and diagnostics).
+    /// Parameters are bound to NULL: the plan does not depend on their values.
+    public func queryPlan(_ sql: String) async throws -> [String] {
+        let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: nulls)
+                .map { $0["detail"] as String }
+        }
+    }
+}
