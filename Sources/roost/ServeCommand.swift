@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import RoostCore
 import RoostServer
@@ -28,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
     var jwtSecret: String?
     @Flag(help: "Do not fsync each commit (faster, loses the last commits on power loss). For benchmarks only.")
     var noFsync = false
+    @Option(help: "Log format: text (for a terminal) or json (one object per line, for log shippers).")
+    var logFormat = "text"
+    @Option(help: "Seconds a shutdown may take before what is left is cancelled.") var shutdownTimeout: Double = 15
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
@@ -37,18 +41,30 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("limits must be positive (--max-frame-bytes at least 1024)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
     }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "roost")
-        let app = try await buildApplication(settings, logger: logger)
-        try await app.application.runService()
+        let app = try await buildApplication(settings, logger: logger) { port in
+            // One line on stdout that scripts (and the shutdown test) can wait for.
+            print("roost listening on http://\(host):\(port)")
+            fflush(stdout)
+        }
+        try await app.runUntilSignalled(shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)))
+        logger.info("stopped")
     }
 
     var settings: ServerSettings {
