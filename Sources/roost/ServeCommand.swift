@@ -60,8 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "roost")
         let app = try await buildApplication(settings, logger: logger) { port in
             // One line on stdout that scripts (and the shutdown test) can wait for.
-            print("roost listening on http://\(host):\(port)")
-            fflush(stdout)
+            let line = "roost listening on http://\(host):\(port)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runUntilSignalled(shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)))
         logger.info("stopped")

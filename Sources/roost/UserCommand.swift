@@ -30,7 +30,8 @@ struct UserCommand: AsyncParsableCommand {
             guard (8...256).contains(password.count) else { throw CLIError("password must be 8-256 characters") }
             guard (4...31).contains(bcryptCost) else { throw CLIError("--bcrypt-cost must be 4...31") }
             let store = try options.openStore()
-            let isAdmin = try await admin || store.userCount() == 0
+            let isFirst = try await store.userCount() == 0
+            let isAdmin = admin || isFirst
             let hash = await PasswordHasher(cost: bcryptCost).hash(password)
             let user = try await store.createUser(username: username, passwordHash: hash, isAdmin: isAdmin)
             try await store.close()

@@ -33,8 +33,7 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in merged {
             object[key] = SecretScrubber.isSecretKey(key) ? SecretScrubber.mask : SecretScrubber.scrub(Self.flatten(value))
         }
-        object["ts"] = Date().ISO8601Format(.iso8601.time(includingFractionalSeconds: true).year().month().day()
-            .dateTimeSeparator(.standard).timeSeparator(.colon).timeZone(separator: .omitted))
+        object["ts"] = Self.timestamp.format(Date())
         object["level"] = level.rawValue
         object["label"] = label
         object["msg"] = SecretScrubber.scrub(message.description)
@@ -54,6 +53,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static let lock = Mutex(())
+    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Writes `line` and a newline to stderr in one `write(2)` so lines of
     /// concurrent tasks never interleave.
@@ -78,7 +78,8 @@ enum SecretScrubber {
     static let mask = "[redacted]"
     private static let secretKeys: Set<String> = ["token", "password", "authorization", "secret", "jwt_secret",
                                                   "metrics_token", "old_password", "new_password"]
-    private static let patterns: [Regex<AnyRegexOutput>] = [
+    // Regex values are immutable once built; they are only read.
+    nonisolated(unsafe) private static let patterns: [Regex<AnyRegexOutput>] = [
         try! Regex(#"(?i)(token=)[^&\s"']+"#),
         try! Regex(#"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"#),
         try! Regex(#"(?i)("?(?:old_|new_)?password"?\s*[:=]\s*"?)[^"&\s,}]+"#),

@@ -1,7 +1,6 @@
 import Foundation
 import RoostClient
 import RoostStorage
-import Synchronization
 import Testing
 
 /// `GET /api/admin/backup` while messages are being written.
@@ -14,23 +13,23 @@ struct BackupTests {
             let alice = try await server.newUser("admin")   // first user: admin
             let bob = try await server.newUser("bob")
             let sender = try await TestClient.connect(server, alice)
-            let acked = Mutex<[String]>([])
-            let stop = Atomic<Bool>(false)
+            let acked = Locked<[String]>([])
+            let stop = Locked(false)
             let load = Task {
                 var i = 0
-                while !stop.load(ordering: .relaxed), i < 5_000 {
-                    if await sender.trySend("load-\(i)", to: bob.userID) { acked.withLock { $0.append("load-\(i)") } }
+                while !stop.value, i < 5_000 {
+                    if await sender.trySend("load-\(i)", to: bob.userID) { acked.update { $0.append("load-\(i)") } }
                     i += 1
                 }
             }
-            while acked.withLock({ $0.count }) < 30 { try await Task.sleep(for: .milliseconds(10)) }
-            let before = acked.withLock { $0 }
+            while acked.value.count < 30 { try await Task.sleep(for: .milliseconds(10)) }
+            let before = acked.value
             let response = try await server.http.request("GET", "/api/admin/backup", token: alice.token)
             try await Task.sleep(for: .milliseconds(100))
-            stop.store(true, ordering: .relaxed)
+            stop.update { $0 = true }
             await load.value
             #expect(response.status == 200)
-            #expect(acked.withLock { $0.count } > before.count, "writes went on during the backup")
+            #expect(acked.value.count > before.count, "writes went on during the backup")
             try response.body.write(to: URL(fileURLWithPath: restoredDir + "/roost.sqlite"))
             try FileManager.default.copyItem(atPath: server.dataDirectory + "/jwt.secret",
                                              toPath: restoredDir + "/jwt.secret")

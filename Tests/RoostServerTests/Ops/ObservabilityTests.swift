@@ -31,10 +31,12 @@ struct ObservabilityTests {
                          "roost_messages_delivered_total", "roost_items_pushed_total", "roost_acks_total",
                          "roost_sync_requests_total", "roost_storage_batch_size", "roost_storage_commit_seconds",
                          "roost_http_requests_total"] {
-                #expect(Self.value(name, in: after) != nil, "missing series \(name)")
+                // Histograms (batch size, latencies) appear as _bucket/_sum/_count.
+                #expect(Self.value(name, in: after) ?? Self.value(name + "_count", in: after) != nil,
+                        "missing series \(name)")
             }
             for name in ["roost_messages_received_total", "roost_items_pushed_total", "roost_acks_total",
-                         "roost_sync_requests_total", "roost_http_requests_total"] {
+                         "roost_sync_requests_total", "roost_http_requests_total", "roost_storage_batch_size_count"] {
                 let old = Self.value(name, in: before) ?? 0
                 let new = Self.value(name, in: after) ?? 0
                 #expect(new > old, "\(name) did not move: \(old) -> \(new)")

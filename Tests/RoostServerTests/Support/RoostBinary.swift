@@ -47,12 +47,12 @@ enum RoostBinary {
 final class ServerProcess: Sendable {
     let process: Process
     let port: Int
-    private let stderrText: Mutex<String>
+    private let stderrText: Locked<String>
 
     var http: RoostHTTP { RoostHTTP(baseURL: "http://127.0.0.1:\(port)") }
-    var stderr: String { stderrText.withLock { $0 } }
+    var stderr: String { stderrText.value }
 
-    private init(process: Process, port: Int, stderrText: Mutex<String>) {
+    private init(process: Process, port: Int, stderrText: Locked<String>) {
         self.process = process
         self.port = port
         self.stderrText = stderrText
@@ -66,19 +66,19 @@ final class ServerProcess: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let stdoutBox = Mutex(""), stderrBox = Mutex("")
+        let stdoutBox = Locked(""), stderrBox = Locked("")
         out.fileHandleForReading.readabilityHandler = { h in
             let chunk = String(decoding: h.availableData, as: UTF8.self)
-            stdoutBox.withLock { $0 += chunk }
+            stdoutBox.update { $0 += chunk }
         }
         err.fileHandleForReading.readabilityHandler = { h in
             let chunk = String(decoding: h.availableData, as: UTF8.self)
-            stderrBox.withLock { $0 += chunk }
+            stderrBox.update { $0 += chunk }
         }
         try process.run()
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            let text = stdoutBox.withLock { $0 }
+            let text = stdoutBox.value
             if let range = text.range(of: "listening on http://127.0.0.1:") {
                 let digits = text[range.upperBound...].prefix { $0.isNumber }
                 if let port = Int(digits) {
@@ -89,7 +89,7 @@ final class ServerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         process.terminate()
-        throw ServerStartError(stderr: stderrBox.withLock { $0 })
+        throw ServerStartError(stderr: stderrBox.value)
     }
 
     struct ServerStartError: Error, CustomStringConvertible {
@@ -149,4 +149,12 @@ extension TestClient {
             if page["has_more"] as? Bool != true { return texts }
         }
     }
+}
+
+/// A value shared between tasks and callbacks (a `Mutex` cannot be captured by escaping closures).
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    var value: Value { mutex.withLock { $0 } }
+    func update<T: Sendable>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
 }
