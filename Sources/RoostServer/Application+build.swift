@@ -11,6 +11,27 @@ import ServiceLifecycle
 public struct RoostApplication: Sendable {
     public let application: Application<RouterResponder<RoostRequestContext>>
     public let services: RoostServices
+    /// Open WebSockets, closed with 1001 when the server stops.
+    public let drain: ConnectionDrain
+    let logger: Logger
+
+    /// Runs until SIGTERM or SIGINT, then shuts down in order: WebSockets closed
+    /// with 1001 (at most `drainTimeout`), HTTP server stopped, writer flushed,
+    /// WAL checkpointed. Whatever still runs after `shutdownTimeout` is cancelled,
+    /// so the process always exits.
+    public func runUntilSignalled(drainTimeout: Duration = .seconds(5),
+                                  shutdownTimeout: Duration = .seconds(15)) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: application),
+                .init(service: DrainService(drain: drain, timeout: drainTimeout, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        configuration.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: configuration).run()
+    }
 }
 
 /// Builds the application for `settings`: opens the data directory and the
@@ -25,6 +46,8 @@ public func buildApplication(
     try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
                                             withIntermediateDirectories: true)
+    // One server per data directory; `roost restore` checks the same lock.
+    let lock = try DataDirectoryLock(directory: settings.dataDirectory)
     var storeOptions = SQLiteStore.Options()
     storeOptions.synchronousFull = settings.durableCommits
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
@@ -33,26 +56,29 @@ public func buildApplication(
     let services = await RoostServices(settings: settings.core, store: store, tokenSecret: secret, logger: logger)
 
     let router = buildRouter(services: services, settings: settings)
+    let drain = ConnectionDrain()
     let endpoint = WebSocketEndpoint(
         services: services,
         handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens),
-        maxFrameBytes: settings.maxFrameBytes)
+        maxFrameBytes: settings.maxFrameBytes,
+        drain: drain)
     endpoint.addRefusals(to: router)
 
     let app = Application(
         router: router,
         server: endpoint.serverBuilder(),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Roost"),
-        services: [StoreService(store: store)],
+        services: [StoreService(store: store, lock: lock)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
-    return RoostApplication(application: app, services: services)
+    return RoostApplication(application: app, services: services, drain: drain, logger: logger)
 }
 
 func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<RoostRequestContext> {
     let router = Router(context: RoostRequestContext.self)
     router.add(middleware: ErrorBodyMiddleware())
+    router.add(middleware: RequestObserverMiddleware())
     OperationRoutes(services: services, metricsToken: settings.metricsToken).add(to: router)
     let api = router.group("api")
     let accounts = AccountRoutes(services: services)
@@ -65,6 +91,7 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     let files = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true).appendingPathComponent("files", isDirectory: true)
     FileRoutes(services: services, uploader: FileUploader(directory: files, maxBytes: settings.maxUploadBytes))
         .add(to: authenticated)
+    AdminRoutes(services: services, dataDirectory: settings.dataDirectory).add(to: authenticated)
     return router
 }
 
@@ -72,9 +99,12 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
 /// once the last connection is gone.
 struct StoreService: Service {
     let store: any RoostStore
+    /// Released only after the store is closed (and its WAL checkpointed).
+    let lock: DataDirectoryLock
 
     func run() async throws {
         try? await gracefulShutdown()
         try await store.close()
+        withExtendedLifetime(lock) {}
     }
 }

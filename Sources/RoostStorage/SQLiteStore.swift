@@ -71,6 +71,13 @@ public final class SQLiteStore: RoostStore {
 
     public func close() async throws {
         await writer.close()
+        // Fold the WAL back into the main file so a stopped server leaves one
+        // self-contained roost.sqlite (copyable, and quick to open next time).
+        do {
+            _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch {
+            logger.warning("WAL checkpoint at close failed", metadata: ["error": "\(error)"])
+        }
         try pool.close()
     }
 

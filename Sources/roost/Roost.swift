@@ -6,7 +6,10 @@ struct Roost: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roost",
         abstract: "A self-hosted instant-messaging server: one binary, one SQLite file.",
-        subcommands: [ServeCommand.self, BenchCommand.self],
+        subcommands: [
+            ServeCommand.self, UserCommand.self, GroupCommand.self, StatsCommand.self,
+            BackupCommand.self, RestoreCommand.self, MigrateCommand.self, BenchCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import RoostCore
 import RoostServer
@@ -35,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds after sending during which a sender may recall a message.") var recallWindow: Double = 120
     @Option(help: "Groups with more members than this get no read receipts fanned out.")
     var groupReadReceiptCap = 100
+    @Option(help: "Log format: text (for a terminal) or json (one object per line, for log shippers).")
+    var logFormat = "text"
+    @Option(help: "Seconds a shutdown may take before what is left is cancelled.") var shutdownTimeout: Double = 15
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
@@ -50,18 +54,30 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-upload-bytes must be positive, --recall-window and --group-read-receipt-cap not negative")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
     }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "roost")
-        let app = try await buildApplication(settings, logger: logger)
-        try await app.application.runService()
+        let app = try await buildApplication(settings, logger: logger) { port in
+            // One line on stdout that scripts (and the shutdown test) can wait for.
+            let line = "roost listening on http://\(host):\(port)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        try await app.runUntilSignalled(shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)))
+        logger.info("stopped")
     }
 
     var settings: ServerSettings {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Metrics
 import RoostCore
 import RoostProtocol
 
@@ -38,6 +39,10 @@ struct OperationRoutes {
         }
         router.get("metrics") { request, _ in
             try checkMetricsToken(request)
+            // Gauges read at scrape time: exact, and free between scrapes.
+            let (connections, online) = await services.registry.counts
+            Gauge(label: "roost_sessions").record(connections)
+            Gauge(label: "roost_users_online").record(online)
             let text = MetricsRegistry.registry.emitToString()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -14,6 +14,8 @@ struct WebSocketEndpoint {
     let services: RoostServices
     let handshake: HandshakeCheck
     let maxFrameBytes: Int
+    /// Open connections, closed with 1001 on shutdown.
+    let drain: ConnectionDrain
 
     /// The HTTP/1.1 server with the `/ws` upgrade.
     func serverBuilder() -> HTTPServerBuilder {
@@ -49,6 +51,13 @@ struct WebSocketEndpoint {
                      logger: Logger) async throws {
         let sink = WebSocketSink(limit: services.settings.maxOutboundQueue)
         let connection = services.makeConnection(sink: sink, logger: logger)
+        guard drain.register(connection) else {
+            // Shutting down: say so at once instead of starting a session.
+            sink.close(.goingAway, reason: "server shutting down")
+            await writeLoop(sink: sink, outbound: outbound)
+            return
+        }
+        defer { drain.unregister(connection) }
         logger.info("connection opened", metadata: ["user": "\(grant.map { String($0.identity.userID) } ?? "-")"])
         var failure: (any Error)?
         await withTaskGroup(of: (any Error)?.self) { group in
