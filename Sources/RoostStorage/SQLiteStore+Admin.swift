@@ -39,12 +39,14 @@ extension SQLiteStore {
     /// Every row of `table` as column name -> text, for tables another
     /// feature owns (`roost group list` prints `groups` whatever its columns).
     /// nil when the table does not exist in this database.
-    public func dumpTable(_ table: String) async throws -> (columns: [String], rows: [[String]])? {
+    /// One row per group for `roost group list`: id, name, owner, open flag, member count.
+    public func groupSummaries() async throws -> [(id: Int64, name: String, owner: Int64, open: Bool, members: Int)] {
         try await pool.read { db in
-            guard try db.tableExists(table) else { return nil }
-            let columns = try db.columns(in: table).map(\.name)
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) ORDER BY 1")
-            return (columns, rows.map { row in columns.map { row[$0].map { "\($0.databaseValue)" } ?? "" } })
+            try Row.fetchAll(db, sql: """
+                SELECT g.id, g.name, g.owner_id, g.open,
+                       (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members
+                FROM groups g ORDER BY g.id
+                """).map { row in (id: row["id"], name: row["name"], owner: row["owner_id"], open: row["open"], members: row["members"]) }
         }
     }
 }

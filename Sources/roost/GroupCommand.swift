@@ -12,16 +12,12 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try options.openStore()
-            // TODO(groups): print named columns and member counts through GroupStore once the
-            // groups branch is merged; until then the `groups` table is printed as it is, if any.
-            let table = try await store.dumpTable("groups")
+            let groups = try await store.groupSummaries()
             try await store.close()
-            guard let table else {
-                print("this database has no groups table")
-                return
+            print("group_id\tname\towner_id\topen\tmembers")
+            for group in groups {
+                print("\(group.id)\t\(group.name)\t\(group.owner)\t\(group.open)\t\(group.members)")
             }
-            print(table.columns.joined(separator: "\t"))
-            for row in table.rows { print(row.joined(separator: "\t")) }
         }
     }
 }
