@@ -9,6 +9,8 @@ final class BenchPeer: Sendable {
     struct Cursor {
         var held: Int64 = 0
         var acked: Int64 = 0
+        /// Seqs held above a gap (own items acked before an earlier push arrived).
+        var above: Set<Int64> = []
     }
 
     let socket: RoostSocket
@@ -61,8 +63,13 @@ final class BenchPeer: Sendable {
     /// Notes that the device holds `seq` (an item pushed, or its own item from an ack).
     func hold(_ seq: Int64) {
         let ack: Int64? = cursor.withLock { c in
-            guard seq == c.held + 1 else { return nil }
+            guard seq > c.held else { return nil }
+            guard seq == c.held + 1 else {
+                c.above.insert(seq)
+                return nil
+            }
             c.held = seq
+            while c.above.remove(c.held + 1) != nil { c.held += 1 }
             if c.held - c.acked >= ackEvery {
                 c.acked = c.held
                 return c.held

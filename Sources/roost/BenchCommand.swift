@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load generator: measure a running Roost server.",
-        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self])
+        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self])
 
     struct Common: ParsableArguments {
         @Option(help: "Base URL of the server under test.") var url = "http://127.0.0.1:8080"
@@ -94,6 +94,26 @@ struct BenchCommand: AsyncParsableCommand {
                 return
             }
             let result = try await scenario.run()
+            try common.report(result, summary: result.summary)
+        }
+    }
+
+    struct Group: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One group, all members online: fan-out deliveries/s.")
+        @OptionGroup var common: Common
+        @Option(help: "Members of the group (all online).") var members = 100
+        @Option(help: "Members that post.") var senders = 1
+        @Option(help: "Messages in flight per sender.") var inFlight = 10
+        @Option(help: "Seconds to measure.") var duration = 10
+
+        func run() async throws {
+            raiseFileLimit()
+            var options = GroupScenario.Options()
+            options.members = members
+            options.senders = senders
+            options.inFlight = inFlight
+            options.duration = .seconds(duration)
+            let result = try await GroupScenario(context: common.context, options: options).run()
             try common.report(result, summary: result.summary)
         }
     }

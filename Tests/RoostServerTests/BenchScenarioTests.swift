@@ -52,6 +52,20 @@ struct BenchScenarioTests {
         }
     }
 
+    @Test func groupFanOutLosesNothing() async throws {
+        try await LiveServer.run { server in
+            var options = GroupScenario.Options()
+            options.members = 8
+            options.senders = 2
+            options.inFlight = 3
+            options.duration = .seconds(1)
+            let result = try await GroupScenario(context: Self.context(server), options: options).run()
+            #expect(result.messages > 0)
+            #expect(result.deliveries == result.messages * 7, "every member but the sender holds every message")
+            #expect(result.lost == 0 && result.duplicated == 0)
+        }
+    }
+
     @Test func ceilingEchoes() async throws {
         let result = try await CeilingScenario(connections: 2, inFlight: 2, duration: .milliseconds(500)).run()
         #expect(result.framesPerS > 0)
