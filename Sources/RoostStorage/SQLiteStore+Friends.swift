@@ -52,21 +52,13 @@ extension SQLiteStore {
     public func contacts(of user: Int64) async throws -> [Int64] {
         try await pool.read { db in
             try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT peer_id FROM contacts WHERE user_id = ?
+                SELECT peer_id FROM direct_conversations WHERE user_id = ?1 AND peer_id != ?1
                 UNION
                 SELECT a.peer_id FROM friend_requests a
                 JOIN friend_requests b ON b.user_id = a.peer_id AND b.peer_id = a.user_id
-                WHERE a.user_id = ?
-                """), arguments: [user, user])
+                WHERE a.user_id = ?1
+                """), arguments: [user])
         }
-    }
-
-    /// Called in `sendDirect`'s transaction: the pair now shares presence.
-    static func recordContact(_ db: Database, _ a: Int64, _ b: Int64) throws {
-        guard a != b else { return }
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO contacts (user_id, peer_id) VALUES (?, ?)")
-        try statement.execute(arguments: [a, b])
-        try statement.execute(arguments: [b, a])
     }
 
     static func requestExists(_ db: Database, from: Int64, to: Int64) throws -> Bool {

@@ -26,7 +26,6 @@ extension SQLiteStore {
                 INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
                 """).execute(arguments: [id, send.from, send.to, key, send.clientID, contentJSON, now])
-            try Self.recordContact(db, send.from, send.to)
             try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)

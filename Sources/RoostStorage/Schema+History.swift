@@ -50,5 +50,10 @@ extension Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // 1:1 presence contacts are the pairs of direct_conversations: the
+        // separate contacts table cost two writes per message for nothing.
+        migrator.registerMigration("v3-drop-contacts") { db in
+            try db.execute(sql: "DROP TABLE IF EXISTS contacts")
+        }
     }
 }
