@@ -91,6 +91,16 @@ final class BenchPeer: Sendable {
 
     var held: Int64 { cursor.withLock { $0.held } }
 
+    /// Acks what `peers` hold every 50 ms, so the tail of a burst is acked too.
+    static func startAckFlusher(_ peers: [BenchPeer]) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                for peer in peers { peer.flushAck() }
+            }
+        }
+    }
+
     private func sendAck(_ seq: Int64) {
         socket.send("{\"type\":\"ack\",\"data\":{\"seq\":\(seq)}}")
     }

@@ -106,13 +106,7 @@ public struct GroupScenario: Sendable {
                 }
             })
         }
-        let allPeers = peers
-        let flusher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(50))
-                for peer in allPeers { peer.flushAck() }
-            }
-        }
+        let flusher = BenchPeer.startAckFlusher(peers)
         defer { flusher.cancel() }
         let before = await context.probe.sample()
         let started = ContinuousClock.now

@@ -135,12 +135,7 @@ public struct PairsScenario: Sendable {
         }
 
         let allPeers = receivers + senders
-        let flusher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(50))
-                for peer in allPeers { peer.flushAck() }
-            }
-        }
+        let flusher = BenchPeer.startAckFlusher(allPeers)
         defer { flusher.cancel() }
         let before = await context.probe.sample()
         let started = ContinuousClock.now
