@@ -26,4 +26,5 @@ B pairs --pairs 50 --rate 5000 --duration "${DURATION:-10}"
 B offline --messages 10000
 B group --members 100 --duration "${DURATION:-10}"
 B group --members 1000 --duration "${DURATION:-10}"
+B mixed --users 200 --duration "${DURATION:-10}"
 B idle --connections "${IDLE:-19000}" --hold 3

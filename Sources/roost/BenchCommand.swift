@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load generator: measure a running Roost server.",
-        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self])
+        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self, Mixed.self])
 
     struct Common: ParsableArguments {
         @Option(help: "Base URL of the server under test.") var url = "http://127.0.0.1:8080"
@@ -114,6 +114,26 @@ struct BenchCommand: AsyncParsableCommand {
             options.inFlight = inFlight
             options.duration = .seconds(duration)
             let result = try await GroupScenario(context: common.context, options: options).run()
+            try common.report(result, summary: result.summary)
+        }
+    }
+
+    struct Mixed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Many users: 1:1, groups, reconnects and syncs; inboxes checked.")
+        @OptionGroup var common: Common
+        @Option(help: "Users, each with one connection.") var users = 100
+        @Option(help: "Members per group.") var groupSize = 10
+        @Option(help: "Milliseconds between one user's actions.") var interval = 50
+        @Option(help: "Seconds to run.") var duration = 10
+
+        func run() async throws {
+            raiseFileLimit()
+            var options = MixedScenario.Options()
+            options.users = users
+            options.groupSize = groupSize
+            options.interval = .milliseconds(interval)
+            options.duration = .seconds(duration)
+            let result = try await MixedScenario(context: common.context, options: options).run()
             try common.report(result, summary: result.summary)
         }
     }

@@ -66,6 +66,20 @@ struct BenchScenarioTests {
         }
     }
 
+    @Test func mixedLoadKeepsEveryInboxWhole() async throws {
+        try await LiveServer.run { server in
+            var options = MixedScenario.Options()
+            options.users = 12
+            options.groupSize = 4
+            options.interval = .milliseconds(10)
+            options.duration = .seconds(2)
+            let result = try await MixedScenario(context: Self.context(server), options: options).run()
+            #expect(result.sends + result.groupSends > 0)
+            #expect(result.lost == 0 && result.duplicated == 0 && result.seqGaps == 0)
+            #expect(result.errors == 0)
+        }
+    }
+
     @Test func ceilingEchoes() async throws {
         let result = try await CeilingScenario(connections: 2, inFlight: 2, duration: .milliseconds(500)).run()
         #expect(result.framesPerS > 0)
