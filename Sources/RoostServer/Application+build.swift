@@ -35,8 +35,11 @@ public func buildApplication(
     let router = buildRouter(services: services, settings: settings)
     let endpoint = WebSocketEndpoint(
         services: services,
-        handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens),
-        maxFrameBytes: settings.maxFrameBytes)
+        handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens,
+                                  limiter: services.limiter, registry: services.registry,
+                                  maxDevices: settings.core.maxDevicesPerUser),
+        maxFrameBytes: settings.maxFrameBytes,
+        handshakeTimeout: settings.handshakeTimeout, httpIdleTimeout: settings.httpIdleTimeout)
     endpoint.addRefusals(to: router)
 
     let app = Application(
@@ -54,10 +57,10 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     let router = Router(context: RoostRequestContext.self)
     router.add(middleware: ErrorBodyMiddleware())
     OperationRoutes(services: services, metricsToken: settings.metricsToken).add(to: router)
-    let api = router.group("api")
+    let api = router.group("api").add(middleware: RateLimitMiddleware(limiter: services.limiter))
     let accounts = AccountRoutes(services: services)
     accounts.addPublic(to: api)
-    let authenticated = api.group().add(middleware: BearerAuthMiddleware(tokens: services.tokens))
+    let authenticated = api.group().add(middleware: BearerAuthMiddleware(tokens: services.tokens, limiter: services.limiter))
     accounts.addAuthenticated(to: authenticated)
     GroupRoutes(services: services).add(to: authenticated)
     FriendRoutes(services: services).add(to: authenticated)
