@@ -4,6 +4,13 @@ DATA ?= ./data
 PORT ?= 8080
 HOST ?= 127.0.0.1
 
+# Every conformance client comes from 127.0.0.1: no rate limits, except on the
+# suite's private rate-limit server (ROOST_RATE_ARGS come after ROOST_ARGS; the last flag wins).
+UNLIMITED = --rate-http off --rate-logins-ip off --rate-logins-account off --rate-registrations-ip off \
+	--rate-connections-ip off --rate-connections-user off --rate-messages off --rate-requests off
+RATE_ARGS = --rate-messages 5/min --rate-logins-account 5/min --rate-logins-ip 5/min --rate-failed-login-cost 0 \
+	--rate-registrations-ip 5/h --rate-connections-user 5/min --rate-connections-ip 5/min
+
 .PHONY: run test build debug conformance clean
 
 ## Start the server on http://$(HOST):$(PORT) with its data in $(DATA).
@@ -24,7 +31,9 @@ debug:
 
 ## The shared black-box protocol suite against a debug build (needs python3 + websockets).
 conformance: debug
-	ROOST_BIN=$$($(SWIFT) build --show-bin-path)/roost ROOST_ARGS="--bcrypt-cost 4 --retry-interval 1" \
+	ROOST_BIN=$$($(SWIFT) build --show-bin-path)/roost \
+		ROOST_ARGS="--bcrypt-cost 4 --retry-interval 1 $(UNLIMITED)" ROOST_RATE_ARGS="$(RATE_ARGS)" \
+		ROOST_RATE_MESSAGES=5 ROOST_RATE_LOGINS=5 ROOST_RATE_REGISTRATIONS=5 ROOST_RATE_CONNECTIONS=5 \
 		ROOST_RETRY_INTERVAL_S=1 python3 -m pytest -q -p no:cacheprovider ../shared/conformance
 
 clean:

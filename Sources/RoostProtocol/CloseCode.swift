@@ -8,4 +8,7 @@ public enum CloseCode: UInt16, Sendable {
     case idle = 4408
     case replaced = 4409
     case unacked = 4410
+
+    /// 1008 as well: persistent abuse (rate-limited again and again), too many devices.
+    public static let policyViolation = CloseCode.slowConsumer
 }

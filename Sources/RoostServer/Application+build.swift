@@ -59,9 +59,11 @@ public func buildApplication(
     let drain = ConnectionDrain()
     let endpoint = WebSocketEndpoint(
         services: services,
-        handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens),
+        handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens,
+                                  limiter: services.limiter, registry: services.registry,
+                                  maxDevices: settings.core.maxDevicesPerUser),
         maxFrameBytes: settings.maxFrameBytes,
-        drain: drain)
+        drain: drain, handshakeTimeout: settings.handshakeTimeout, httpIdleTimeout: settings.httpIdleTimeout)
     endpoint.addRefusals(to: router)
 
     let app = Application(
@@ -80,10 +82,10 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     router.add(middleware: ErrorBodyMiddleware())
     router.add(middleware: RequestObserverMiddleware())
     OperationRoutes(services: services, metricsToken: settings.metricsToken).add(to: router)
-    let api = router.group("api")
+    let api = router.group("api").add(middleware: RateLimitMiddleware(limiter: services.limiter))
     let accounts = AccountRoutes(services: services)
     accounts.addPublic(to: api)
-    let authenticated = api.group().add(middleware: BearerAuthMiddleware(tokens: services.tokens))
+    let authenticated = api.group().add(middleware: BearerAuthMiddleware(tokens: services.tokens, limiter: services.limiter))
     accounts.addAuthenticated(to: authenticated)
     GroupRoutes(services: services).add(to: authenticated)
     FriendRoutes(services: services).add(to: authenticated)

@@ -24,5 +24,10 @@ public struct ServerSettings: Sendable {
     /// `POST /api/files` bodies larger than this get 413 `too_large`.
     public var maxUploadBytes: Int64 = 25 * 1024 * 1024
 
+    /// A TCP connection must complete its first request (upgrade or HTTP) within this.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// HTTP keep-alive connections idle this long are closed.
+    public var httpIdleTimeout: Duration = .seconds(60)
+
     public init() {}
 }

@@ -15,6 +15,10 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore {
     func user(named username: String) async throws -> UserAccount?
     func user(id: Int64) async throws -> UserAccount?
     func userCount() async throws -> Int
+    /// Bumps the user's token version (every token issued before stops
+    /// working) and, when given, replaces the password hash in the same
+    /// transaction. Returns the account as it is now (nil if unknown).
+    func revokeTokens(user: Int64, newPasswordHash: String?) async throws -> UserAccount?
 
     // MARK: Inbox
     /// The user's highest committed seq (0 if none).

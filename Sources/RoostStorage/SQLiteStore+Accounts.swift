@@ -34,6 +34,19 @@ extension SQLiteStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
     }
 
+    public func revokeTokens(user: Int64, newPasswordHash: String?) async throws -> UserAccount? {
+        try await writer.write { db, _ in
+            if let newPasswordHash {
+                try db.execute(sql: "UPDATE users SET token_version = token_version + 1, password_hash = ? WHERE id = ?",
+                               arguments: [newPasswordHash, user])
+            } else {
+                try db.execute(sql: "UPDATE users SET token_version = token_version + 1 WHERE id = ?", arguments: [user])
+            }
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [user])
+                .map(Self.account)
+        }
+    }
+
     static func account(_ row: Row) -> UserAccount {
         UserAccount(id: row["id"], username: row["username"], passwordHash: row["password_hash"],
                     isAdmin: row["is_admin"], tokenVersion: row["token_version"], createdAt: row["created_at"])

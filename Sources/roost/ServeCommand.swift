@@ -40,6 +40,27 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat = "text"
     @Option(help: "Seconds a shutdown may take before what is left is cancelled.") var shutdownTimeout: Double = 15
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Devices of one user connected at once (a further device is refused with 409).") var maxDevices = 10
+    @Option(help: "WebSocket connections open at once on the server (further upgrades get 429).")
+    var maxConnections = 50_000
+    @Option(help: "Seconds a connection opened without a token has to send login (else close 4401).")
+    var loginTimeout: Double = 10
+    @Option(help: "Seconds a TCP connection has to complete its first request (upgrade or HTTP).")
+    var handshakeTimeout: Double = 10
+    // Rate limits: N/s, N/min, N/h, N/<k>s (a burst of N, refilled N per period) or off.
+    @Option(help: "send_message per user.") var rateMessages = RateSettings().messages.description
+    @Option(help: "Requests per WebSocket connection.") var rateRequests = RateSettings().requests.description
+    @Option(help: "HTTP /api requests per client IP and per user.") var rateHttp = RateSettings().http.description
+    @Option(help: "Login attempts per account name.") var rateLoginsAccount = RateSettings().loginsPerAccount.description
+    @Option(help: "Login attempts per client IP.") var rateLoginsIp = RateSettings().loginsPerIP.description
+    @Option(help: "Extra attempts a failed login costs (per account and IP).")
+    var rateFailedLoginCost = RateSettings().failedLoginCost
+    @Option(help: "Registrations per client IP.") var rateRegistrationsIp = RateSettings().registrationsPerIP.description
+    @Option(help: "New WebSocket connections per user.") var rateConnectionsUser = RateSettings().connectionsPerUser.description
+    @Option(help: "New WebSocket connections per client IP.") var rateConnectionsIp = RateSettings().connectionsPerIP.description
+    @Flag(help: "Turn every rate limit off (load tests from one address).") var noRateLimits = false
+    @Option(help: "Rate-limited requests (refilled 1/s) before a connection is closed with 1008.")
+    var rateAbuseStrikes = RateSettings().abuseStrikes
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
@@ -53,6 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxUploadBytes >= 1, recallWindow >= 0, groupReadReceiptCap >= 0 else {
             throw ValidationError("--max-upload-bytes must be positive, --recall-window and --group-read-receipt-cap not negative")
         }
+        guard maxDevices >= 1, maxConnections >= 1, loginTimeout > 0, handshakeTimeout > 0, rateFailedLoginCost >= 0, rateAbuseStrikes >= 1 else {
+            throw ValidationError("--max-devices, --max-connections, --login-timeout and --rate-abuse-strikes must be positive")
+        }
+        _ = try rates
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
     }
@@ -103,6 +128,36 @@ struct ServeCommand: AsyncParsableCommand {
         s.maxUploadBytes = maxUploadBytes
         s.core.recallWindow = .milliseconds(Int64(recallWindow * 1000))
         s.core.groupReadReceiptCap = groupReadReceiptCap
+        s.core.maxDevicesPerUser = maxDevices
+        s.core.maxConnections = maxConnections
+        s.core.loginTimeout = .milliseconds(Int64(loginTimeout * 1000))
+        s.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
+        s.core.rates = (try? rates) ?? RateSettings()
         return s
+    }
+
+    /// The rate flags, parsed; a malformed one is a validation error.
+    var rates: RateSettings {
+        get throws {
+            func rule(_ text: String, _ flag: String) throws -> RateRule {
+                guard let rule = RateRule(parsing: text) else {
+                    throw ValidationError("--\(flag) must be N/s, N/min, N/h, N/<k>s or off, not \(text)")
+                }
+                return rule
+            }
+            if noRateLimits { return .unlimited }
+            var r = RateSettings()
+            r.messages = try rule(rateMessages, "rate-messages")
+            r.requests = try rule(rateRequests, "rate-requests")
+            r.http = try rule(rateHttp, "rate-http")
+            r.loginsPerAccount = try rule(rateLoginsAccount, "rate-logins-account")
+            r.loginsPerIP = try rule(rateLoginsIp, "rate-logins-ip")
+            r.failedLoginCost = rateFailedLoginCost
+            r.registrationsPerIP = try rule(rateRegistrationsIp, "rate-registrations-ip")
+            r.connectionsPerUser = try rule(rateConnectionsUser, "rate-connections-user")
+            r.connectionsPerIP = try rule(rateConnectionsIp, "rate-connections-ip")
+            r.abuseStrikes = rateAbuseStrikes
+            return r
+        }
     }
 }

@@ -28,9 +28,8 @@ public struct AccountService: Sendable {
         guard let username, Self.isValidUsername(username) else {
             throw RoostError.badRequest("username must be 3-32 characters of a-z, 0-9, _ . -")
         }
-        guard let password, (8...256).contains(password.count) else {
-            throw RoostError.badRequest("password must be 8-256 characters")
-        }
+        try Self.validate(password: password)
+        guard let password else { throw RoostError.badRequest("password must be 8-256 characters") }
         if try await store.user(named: username) != nil { throw RoostError.conflict("username is taken") }
         let hash = await hasher.hash(password)
         // The first account administers the server.
@@ -45,6 +44,35 @@ public struct AccountService: Sendable {
         guard let user, ok else { throw RoostError.unauthenticated("wrong username or password") }
         let (token, expiresAt) = try await tokens.issue(for: user)
         return LoginResult(token: token, user: user, expiresAt: expiresAt)
+    }
+
+    /// `POST /api/password`: checks the old password (403 if wrong), stores the
+    /// new hash and bumps the token version in one transaction, and returns a
+    /// token of the new version. Kicking the open sockets is the caller's job.
+    public func changePassword(user: UserAccount, old: String?, new: String?) async throws -> LoginResult {
+        guard let old else { throw RoostError.badRequest("old_password and new_password are required") }
+        try Self.validate(password: new)
+        guard let new else { throw RoostError.badRequest("password must be 8-256 characters") }
+        guard await hasher.verify(old, hash: user.passwordHash) else {
+            throw RoostError.forbidden("wrong password")
+        }
+        let hash = await hasher.hash(new)
+        guard let updated = try await store.revokeTokens(user: user.id, newPasswordHash: hash) else {
+            throw RoostError.unauthenticated("no such user")
+        }
+        let (token, expiresAt) = try await tokens.issue(for: updated)
+        return LoginResult(token: token, user: updated, expiresAt: expiresAt)
+    }
+
+    /// `POST /api/logout`: every token of the user stops working.
+    public func revokeAllTokens(user: Int64) async throws {
+        _ = try await store.revokeTokens(user: user, newPasswordHash: nil)
+    }
+
+    static func validate(password: String?) throws(RoostError) {
+        guard let password, (8...256).contains(password.count) else {
+            throw RoostError.badRequest("password must be 8-256 characters")
+        }
     }
 
     public static func isValidUsername(_ name: String) -> Bool {

@@ -28,5 +28,16 @@ public struct CoreSettings: Sendable {
     /// Groups above this many members get no `read` items fanned out (positions still move).
     public var groupReadReceiptCap: Int = 100
 
+    /// Rate limits (PROTOCOL.md 7); defaults in docs/protocol.md "Rate limits".
+    public var rates = RateSettings()
+    /// Devices of one user connected at once; a further device is refused
+    /// (409 `conflict` on the upgrade, `conflict` and close 1008 on `login`).
+    /// A reconnect of a connected device replaces it and is always allowed.
+    public var maxDevicesPerUser: Int = 10
+    /// WebSocket connections open at once, on the whole server; beyond, upgrades get 429.
+    public var maxConnections: Int = 50_000
+    /// A connection upgraded without a token must log in within this, else close 4401.
+    public var loginTimeout: Duration = .seconds(10)
+
     public init() {}
 }

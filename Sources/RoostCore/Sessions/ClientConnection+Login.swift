@@ -1,4 +1,5 @@
 import RoostProtocol
+import RoostStorage
 
 extension ClientConnection {
     /// The `login` frame flow: a bad token closes with 4401, a bad device or
@@ -24,19 +25,29 @@ extension ClientConnection {
             fail(.badRequest("since must not be negative"), ref: ref)
             return
         }
-        let user: Int64
+        let account: UserAccount
         do {
-            user = try await services.tokens.authenticate(request.token).id
+            account = try await services.tokens.authenticate(request.token)
         } catch {
             refuseToken(ref: ref)
             return
         }
         guard !isClosed else { return }
         do {
-            let info = try await activate(Identity(userID: user, device: device), since: request.since)
+            try services.limiter.connection(of: account.id)
+        } catch {
+            refuseOverLimit(clientError(error), ref: ref)
+            return
+        }
+        do {
+            let info = try await activate(Identity(userID: account.id, device: device), since: request.since,
+                                          tokenVersion: account.tokenVersion)
             respond(ref, info)
             await joinPresence()
             pump()
+        } catch let refusal as SessionRefusal {
+            fail(refusal.error, ref: ref)
+            close(refusal.closeCode, reason: refusal.error.message)
         } catch {
             fail(clientError(error), ref: ref)
             close(.unauthenticated, reason: "session could not start")

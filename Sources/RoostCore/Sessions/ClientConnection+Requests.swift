@@ -69,6 +69,18 @@ extension ClientConnection {
             fail(.badRequest("requests need a message_id of 1-64 characters"), ref: nil)
             return
         }
+        guard limits.allowRequest() else {
+            refuseOverLimit(.rateLimited("too many requests, slow down"), ref: ref)
+            return
+        }
+        if frame.type == "send_message", let identity {
+            do {
+                try services.limiter.message(by: identity.userID)
+            } catch {
+                refuseOverLimit(clientError(error), ref: ref)
+                return
+            }
+        }
         do {
             switch frame.type {
             case "login":
@@ -104,6 +116,16 @@ extension ClientConnection {
     func fail(_ error: RoostError, ref: String?) {
         services.metrics.error(error.code.rawValue)
         sink.send(ServerFrame.error(error, ref: ref))
+    }
+
+    /// `rate_limited` for a request over a limit; the connection stays unless
+    /// it keeps at it (its strikes are used up), then it is closed with 1008.
+    func refuseOverLimit(_ error: RoostError, ref: String?) {
+        fail(error, ref: ref)
+        if !limits.strike() {
+            logger.notice("closing a connection that keeps exceeding its rate limits")
+            close(.policyViolation, reason: "rate limits exceeded persistently")
+        }
     }
 
     private func refuseUnauthenticated(ref: String?) {

@@ -24,14 +24,21 @@ public actor ClientConnection {
     var lastTyping: [String: ContinuousClock.Instant] = [:]
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
+    /// The identity this connection registered as. Kept after a server-side
+    /// close (`phase` is then `.closed`), so the registry and presence still
+    /// hear of the end of the socket.
+    var registered: Identity?
     /// Recently recalled message ids seen by this connection (see ClientConnection+Recall).
     var recalledIDs = RecentSet(capacity: 256)
+    /// Requests per connection and the strikes before an abusive connection is closed.
+    var limits: ConnectionLimits
 
     init(services: RoostServices, sink: any FrameSink, logger: Logger) {
         self.services = services
         self.sink = sink
         self.logger = logger
         let s = services.settings
+        self.limits = ConnectionLimits(s.rates)
         self.window = DeliveryWindow(capacity: s.pushWindow, maxAttempts: s.retryAttempts, retryInterval: s.retryInterval)
     }
 
@@ -52,19 +59,24 @@ public actor ClientConnection {
         startIdleTimer()
         if let grant {
             do {
-                let info = try await activate(grant.identity, since: grant.since)
+                let info = try await activate(grant.identity, since: grant.since, tokenVersion: grant.tokenVersion)
                 sink.send(ServerFrame.event(type: "welcome", data: info))
                 await joinPresence()
                 pump()
+            } catch let refusal as SessionRefusal {
+                fail(refusal.error, ref: nil)
+                close(refusal.closeCode, reason: refusal.error.message)
             } catch {
                 close(.unauthenticated, reason: "session could not start")
             }
+        } else {
+            startLoginTimer()
         }
     }
 
     /// The socket is gone: forget the connection.
     public func connectionClosed() async {
-        let identity = self.identity
+        let identity = registered
         if !isClosed { services.metrics.connections.decrement() }
         phase = .closed
         retryTask?.cancel()
@@ -92,16 +104,43 @@ public actor ClientConnection {
         close(code, reason: reason)
     }
 
+    /// Without a token in the URL the client must log in within the login
+    /// timeout: a socket that never authenticates is not kept open.
+    private func startLoginTimer() {
+        let timeout = services.settings.loginTimeout
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.loginTimedOut()
+        }
+    }
+
+    private func loginTimedOut() {
+        guard identity == nil, !isClosed else { return }
+        fail(.unauthenticated("no login within the login timeout"), ref: nil)
+        close(.unauthenticated, reason: "login timeout")
+    }
+
     /// Registers the session and positions its cursor; returns the login result.
-    func activate(_ identity: Identity, since: Int64?) async throws -> SessionInfo {
+    func activate(_ identity: Identity, since: Int64?, tokenVersion: Int64?) async throws -> SessionInfo {
         let registry = services.registry
         phase = .active(identity)
+        registered = identity
         logger[metadataKey: "user"] = "\(identity.userID)"
         logger[metadataKey: "device"] = "\(identity.device)"
-        if let replaced = await registry.register(self, as: identity), replaced !== self {
+        switch await registry.register(self, as: identity, maxDevices: services.settings.maxDevicesPerUser) {
+        case .replaced(let replaced) where replaced !== self:
             await replaced.kick(reason: "replaced", code: .replaced)
+        case .full:
+            throw SessionRefusal.tooManyDevices(services.settings.maxDevicesPerUser)
+        default:
+            break
         }
         let store = services.store
+        // A logout or password change that committed after the token check
+        // and kicked before this registration would miss us: check again.
+        if let tokenVersion, try await store.user(id: identity.userID)?.tokenVersion != tokenVersion {
+            throw SessionRefusal.revoked
+        }
         let head = try await store.head(of: identity.userID)
         var cursor = try await store.cursor(user: identity.userID, device: identity.device)
         if let since {

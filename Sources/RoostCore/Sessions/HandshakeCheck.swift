@@ -1,21 +1,32 @@
 import RoostProtocol
 
-/// The checks of `GET /ws` before the upgrade (PROTOCOL.md 1), in order:
-/// Origin (403), token (401), device and since (400).
+/// The checks of `GET /ws` before the upgrade (PROTOCOL.md 1 and 7), in
+/// order: Origin (403), new connections from the IP (429), token (401),
+/// device and since (400), new connections of the user (429), devices of the
+/// user (409). A refusal leaves the user's open connections alone.
 public struct HandshakeCheck: Sendable {
     public let allowedOrigins: Set<String>
     let tokens: TokenService
+    let limiter: RateLimiter?
+    let registry: SessionRegistry?
+    let maxDevices: Int
 
-    public init(allowedOrigins: Set<String>, tokens: TokenService) {
+    public init(allowedOrigins: Set<String>, tokens: TokenService, limiter: RateLimiter? = nil,
+                registry: SessionRegistry? = nil, maxDevices: Int = .max) {
         self.allowedOrigins = allowedOrigins
         self.tokens = tokens
+        self.limiter = limiter
+        self.registry = registry
+        self.maxDevices = maxDevices
     }
 
     /// Returns the grant when a token was given, nil when the client will log in by frame.
-    public func check(origin: String?, host: String?, query: [String: String]) async throws(RoostError) -> UpgradeGrant? {
+    public func check(origin: String?, host: String?, query: [String: String],
+                      remoteIP: String? = nil) async throws(RoostError) -> UpgradeGrant? {
         if let origin, !isAllowed(origin: origin, host: host) {
             throw .forbidden("origin not allowed")
         }
+        try limiter?.connection(from: remoteIP)
         let device = query["device"] ?? DeviceName.default
         var since: Int64?
         if let text = query["since"] {
@@ -28,7 +39,12 @@ public struct HandshakeCheck: Sendable {
         }
         let user = try await tokens.authenticate(token)
         guard DeviceName.isValid(device) else { throw .badRequest("invalid device name") }
-        return UpgradeGrant(identity: Identity(userID: user.id, device: device), since: since)
+        try limiter?.connection(of: user.id)
+        if let registry, !(await registry.hasRoom(for: user.id, device: device, maxDevices: maxDevices)) {
+            throw .conflict("at most \(maxDevices) devices of a user may be connected at once")
+        }
+        return UpgradeGrant(identity: Identity(userID: user.id, device: device), since: since,
+                            tokenVersion: user.tokenVersion)
     }
 
     /// Same origin as the request's `Host` (http or https, default ports filled

@@ -14,6 +14,8 @@ public final class RoostServices: Sendable {
     public let tokens: TokenService
     public let accounts: AccountService
     public let metrics: CoreMetrics
+    /// Rate limits spanning connections (per user, account and IP).
+    public let limiter: RateLimiter
     public let logger: Logger
     public let startedAt: ContinuousClock.Instant
 
@@ -29,6 +31,7 @@ public final class RoostServices: Sendable {
         self.accounts = await AccountService(store: store, hasher: PasswordHasher(cost: settings.bcryptCost),
                                              tokens: tokens)
         self.metrics = CoreMetrics()
+        self.limiter = RateLimiter(settings.rates)
         self.logger = logger
         self.startedAt = .now
     }

@@ -10,14 +10,33 @@ public actor SessionRegistry {
 
     public init() {}
 
-    /// Registers `connection`; returns the connection of the same device it replaces.
-    func register(_ connection: ClientConnection, as identity: Identity) -> ClientConnection? {
+    enum Registration {
+        case added
+        /// The same device was connected: that connection is replaced (and must be kicked).
+        case replaced(ClientConnection)
+        /// The user already has `maxDevices` other devices connected.
+        case full
+    }
+
+    /// Registers `connection`, unless it would be the user's device number
+    /// `maxDevices + 1` (a reconnect of a connected device always replaces it).
+    func register(_ connection: ClientConnection, as identity: Identity, maxDevices: Int = .max) -> Registration {
         var devices = users[identity.userID, default: [:]]
         let previous = devices[identity.device]
+        if previous == nil, devices.count >= maxDevices { return .full }
         devices[identity.device] = connection
         users[identity.userID] = devices
-        if previous == nil { connectionCount += 1 }
-        return previous
+        guard let previous else {
+            connectionCount += 1
+            return .added
+        }
+        return .replaced(previous)
+    }
+
+    /// Whether `user` may connect `device` now (the check before an upgrade).
+    public func hasRoom(for user: Int64, device: String, maxDevices: Int) -> Bool {
+        guard let devices = users[user] else { return true }
+        return devices[device] != nil || devices.count < maxDevices
     }
 
     func unregister(_ connection: ClientConnection, as identity: Identity) {
@@ -35,6 +54,19 @@ public actor SessionRegistry {
     func connections(of userIDs: [Int64]) -> [(Int64, [ClientConnection])] {
         userIDs.compactMap { user in users[user].map { (user, Array($0.values)) } }
     }
+
+    /// Ends every connection of `user` with a `kicked` frame and `code`: a
+    /// logout, a password change or a ban must not leave a socket open on a
+    /// revoked token. Returns how many connections were kicked.
+    @discardableResult
+    public nonisolated func kickAll(of user: Int64, reason: String, code: CloseCode = .unauthenticated) async -> Int {
+        let targets = await connections(of: user)
+        for connection in targets { await connection.kick(reason: reason, code: code) }
+        return targets.count
+    }
+
+    /// How many devices of `user` are connected now.
+    public func deviceCount(of user: Int64) -> Int { users[user]?.count ?? 0 }
 
     public func isOnline(_ user: Int64) -> Bool { users[user] != nil }
 

@@ -8,10 +8,13 @@ import RoostStorage
 public struct RoostRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: UserAccount?
+    /// The client's IP address, the key of per-IP rate limits.
+    public let remoteIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.user = nil
+        self.remoteIP = source.channel.remoteAddress?.ipAddress
     }
 
     /// The authenticated user; routes behind `BearerAuthMiddleware` always have one.

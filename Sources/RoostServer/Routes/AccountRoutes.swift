@@ -3,7 +3,8 @@ import RoostCore
 import RoostProtocol
 import RoostStorage
 
-/// `POST /api/register`, `POST /api/login`, `GET /api/me`.
+/// `POST /api/register`, `POST /api/login`, `GET /api/me`, `POST /api/logout`,
+/// `POST /api/password`.
 struct AccountRoutes {
     let services: RoostServices
 
@@ -25,6 +26,26 @@ struct AccountRoutes {
         }
     }
 
+    struct PasswordChange: Decodable {
+        let oldPassword: String?
+        let newPassword: String?
+        enum CodingKeys: String, CodingKey {
+            case oldPassword = "old_password"
+            case newPassword = "new_password"
+        }
+    }
+
+    struct TokenBody: Encodable {
+        let token: String
+        let expiresAt: Int64
+        enum CodingKeys: String, CodingKey {
+            case token
+            case expiresAt = "expires_at"
+        }
+    }
+
+    struct Empty: Encodable {}
+
     struct LoginBody: Encodable {
         let token: String
         let userID: String
@@ -37,16 +58,25 @@ struct AccountRoutes {
     }
 
     func addPublic(to router: RouterGroup<RoostRequestContext>) {
-        router.post("register") { request, _ in
+        router.post("register") { request, context in
             var request = request
+            try services.limiter.registration(from: context.remoteIP)
             let body = try await request.decodeJSON(Credentials.self)
             let user = try await services.accounts.register(username: body.username, password: body.password)
             return JSONBody(status: .created, UserBody(user))
         }
-        router.post("login") { request, _ in
+        router.post("login") { request, context in
             var request = request
             let body = try await request.decodeJSON(Credentials.self)
-            let result = try await services.accounts.login(username: body.username, password: body.password)
+            let account = body.username ?? ""
+            try services.limiter.loginAttempt(account: account, from: context.remoteIP)
+            let result: AccountService.LoginResult
+            do {
+                result = try await services.accounts.login(username: body.username, password: body.password)
+            } catch let error as RoostError where error.code == .unauthenticated {
+                services.limiter.loginFailed(account: account, from: context.remoteIP)
+                throw error
+            }
             return JSONBody(LoginBody(token: result.token, userID: String(result.user.id), expiresAt: result.expiresAt))
         }
     }
@@ -54,6 +84,22 @@ struct AccountRoutes {
     func addAuthenticated(to router: RouterGroup<RoostRequestContext>) {
         router.get("me") { _, context in
             JSONBody(UserBody(try context.requireUser()))
+        }
+        // Revocation first, then the sockets: a connection that authenticates
+        // after the bump is refused, one that was open is kicked here.
+        router.post("logout") { _, context in
+            let user = try context.requireUser()
+            try await services.accounts.revokeAllTokens(user: user.id)
+            await services.registry.kickAll(of: user.id, reason: "revoked")
+            return JSONBody(Empty())
+        }
+        router.post("password") { request, context in
+            var request = request
+            let user = try context.requireUser()
+            let body = try await request.decodeJSON(PasswordChange.self)
+            let result = try await services.accounts.changePassword(user: user, old: body.oldPassword, new: body.newPassword)
+            await services.registry.kickAll(of: user.id, reason: "revoked")
+            return JSONBody(TokenBody(token: result.token, expiresAt: result.expiresAt))
         }
         router.get("users/:username") { _, context in
             _ = try context.requireUser()

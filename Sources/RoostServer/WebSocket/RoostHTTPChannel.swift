@@ -39,17 +39,27 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     let path: String
     let configuration: WebSocketServerConfiguration
     /// The upgrade check: a grant (or nil for login by frame) to upgrade, a throw to refuse.
-    let check: @Sendable (HTTPRequest) async throws -> UpgradeGrant?
+    /// The second argument is the client's IP address (rate limits).
+    let check: @Sendable (HTTPRequest, String?) async throws -> UpgradeGrant?
     let session: Session
+    /// A connection must complete its first request within this.
+    var handshakeTimeout: Duration = .seconds(10)
+    /// An HTTP keep-alive connection idle this long is closed.
+    var httpIdleTimeout: Duration = .seconds(60)
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(
+                HandshakeTimeoutHandler(timeout: .nanoseconds(Int64(handshakeTimeout.components.seconds) * 1_000_000_000
+                                                              + handshakeTimeout.components.attoseconds / 1_000_000_000)),
+                name: HandshakeTimeoutHandler.name)
             let grant = NIOLockedValueBox<UpgradeGrant?>(nil)
             let refusal = NIOLockedValueBox<RoostError?>(nil)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: configuration.maxFrameSize,
                 shouldUpgrade: { channel, head in
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+                    let remoteIP = channel.remoteAddress?.ipAddress
                     promise.completeWithTask {
                         guard let request = try? HTTPRequest(head, secure: false, splitCookie: false),
                               request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == path
@@ -58,7 +68,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                             return nil
                         }
                         do {
-                            let granted = try await check(request)
+                            let granted = try await check(request, remoteIP)
                             grant.withLockedValue { $0 = granted }
                             return HTTPHeaders()
                         } catch let error as RoostError {
@@ -73,6 +83,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        channel.pipeline.syncOperations.removeHandler(name: HandshakeTimeoutHandler.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler(), position: .first)
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel,
@@ -85,7 +96,9 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
+                        channel.pipeline.syncOperations.removeHandler(name: HandshakeTimeoutHandler.name, promise: nil)
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPConnectionStateHandler(idleTimeout: httpIdleTimeout, logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true))

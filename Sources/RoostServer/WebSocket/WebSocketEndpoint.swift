@@ -7,6 +7,7 @@ import Logging
 import NIOWebSocket
 import RoostCore
 import RoostProtocol
+import Synchronization
 
 /// `GET /ws`: the upgrade check, then one `ClientConnection` per socket with a
 /// reader loop (frames in order) and a writer task (the outbound queue).
@@ -16,6 +17,14 @@ struct WebSocketEndpoint {
     let maxFrameBytes: Int
     /// Open connections, closed with 1001 on shutdown.
     let drain: ConnectionDrain
+    var handshakeTimeout: Duration = .seconds(10)
+    var httpIdleTimeout: Duration = .seconds(60)
+    /// WebSocket sessions open now (authenticated or not), against `maxConnections`.
+    let open = OpenConnections()
+
+    final class OpenConnections: Sendable {
+        let count = Atomic<Int>(0)
+    }
 
     /// The HTTP/1.1 server with the `/ws` upgrade.
     func serverBuilder() -> HTTPServerBuilder {
@@ -23,32 +32,39 @@ struct WebSocketEndpoint {
             RoostHTTPChannel(
                 responder: responder, path: "/ws",
                 configuration: .init(maxFrameSize: maxFrameBytes, autoPing: .disabled),
-                check: { request in try await check(request) },
+                check: { request, remoteIP in try await check(request, remoteIP: remoteIP) },
                 session: { inbound, outbound, grant, logger in
                     try await run(inbound: inbound, outbound: outbound, grant: grant, logger: logger)
-                })
+                },
+                handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout)
         }
     }
 
     /// The same check as a plain route on the HTTP router: a refused upgrade
     /// falls through to it and gets its error status and JSON body.
     func addRefusals(to router: Router<RoostRequestContext>) {
-        router.get("/ws") { request, _ -> Response in
-            _ = try await check(request.head)
+        router.get("/ws") { request, context -> Response in
+            _ = try await check(request.head, remoteIP: context.remoteIP)
             throw RoostError.badRequest("expected a WebSocket upgrade")
         }
     }
 
-    func check(_ request: HTTPRequest) async throws -> UpgradeGrant? {
+    func check(_ request: HTTPRequest, remoteIP: String?) async throws -> UpgradeGrant? {
+        if open.count.load(ordering: .relaxed) >= services.settings.maxConnections {
+            throw RoostError.rateLimited("the server is at its connection limit, retry later")
+        }
         var query: [String: String] = [:]
         for (key, value) in URI(request.path ?? "/").queryParameters {
             query[String(key)] = String(value).removingPercentEncoding ?? String(value)
         }
-        return try await handshake.check(origin: request.headerFields[.origin], host: request.authority, query: query)
+        return try await handshake.check(origin: request.headerFields[.origin], host: request.authority, query: query,
+                                         remoteIP: remoteIP)
     }
 
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, grant: UpgradeGrant?,
                      logger: Logger) async throws {
+        open.count.add(1, ordering: .relaxed)
+        defer { open.count.subtract(1, ordering: .relaxed) }
         let sink = WebSocketSink(limit: services.settings.maxOutboundQueue)
         let connection = services.makeConnection(sink: sink, logger: logger)
         guard drain.register(connection) else {

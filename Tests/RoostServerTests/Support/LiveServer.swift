@@ -23,6 +23,8 @@ struct LiveServer: Sendable {
         settings.dataDirectory = dataDirectory
         settings.core.bcryptCost = 4
         settings.core.retryInterval = .milliseconds(500)
+        // Every test comes from 127.0.0.1: per-IP limits are for the rate limit tests to set.
+        settings.core.rates = .unlimited
         return settings
     }
 
