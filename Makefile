@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # suite's private rate-limit server (ROOST_RATE_ARGS come after ROOST_ARGS; the last flag wins).
 UNLIMITED = --rate-http off --rate-logins-ip off --rate-logins-account off --rate-registrations-ip off \
 	--rate-connections-ip off --rate-connections-user off --rate-messages off --rate-requests off
-RATE_ARGS = --rate-messages 5/min --rate-logins-account 5/min --rate-logins-ip 5/min --rate-failed-login-cost 0 \
+RATE_ARGS = --rate-limit-loopback --rate-messages 5/min --rate-logins-account 5/min --rate-logins-ip 5/min --rate-failed-login-cost 0 \
 	--rate-registrations-ip 5/h --rate-connections-user 5/min --rate-connections-ip 5/min
 
 .PHONY: run test build debug conformance clean

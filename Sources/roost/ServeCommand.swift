@@ -59,6 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "New WebSocket connections per user.") var rateConnectionsUser = RateSettings().connectionsPerUser.description
     @Option(help: "New WebSocket connections per client IP.") var rateConnectionsIp = RateSettings().connectionsPerIP.description
     @Flag(help: "Turn every rate limit off (load tests from one address).") var noRateLimits = false
+    @Flag(help: "Apply per-IP limits to loopback peers too (off: local proxies and tools share 127.0.0.1).")
+    var rateLimitLoopback = false
     @Option(help: "Rate-limited requests (refilled 1/s) before a connection is closed with 1008.")
     var rateAbuseStrikes = RateSettings().abuseStrikes
 
@@ -157,6 +159,7 @@ struct ServeCommand: AsyncParsableCommand {
             r.connectionsPerUser = try rule(rateConnectionsUser, "rate-connections-user")
             r.connectionsPerIP = try rule(rateConnectionsIp, "rate-connections-ip")
             r.abuseStrikes = rateAbuseStrikes
+            r.limitLoopback = rateLimitLoopback
             return r
         }
     }

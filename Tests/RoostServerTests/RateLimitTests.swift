@@ -98,9 +98,20 @@ struct RateLimitTests {
         }
     }
 
+    @Test func loopbackPeersAreNotLimitedPerIPByDefault() async throws {
+        try await LiveServer.run(configure: { $0.core.rates.registrationsPerIP = RateRule(burst: 1, per: .seconds(3600)) }) { server in
+            for i in 0..<3 {
+                let ok = try await server.http.request("POST", "/api/register",
+                                                       json: ["username": "lo\(i)_\(UInt16.random(in: 0...9999))", "password": "password-123"])
+                #expect(ok.status == 201)
+            }
+        }
+    }
+
     @Test func registrationsAndHTTPRequestsPerIP() async throws {
         try await LiveServer.run(configure: {
             $0.core.rates.registrationsPerIP = RateRule(burst: 2, per: .seconds(3600))
+            $0.core.rates.limitLoopback = true
         }) { server in
             for i in 0..<2 {
                 let ok = try await server.http.request("POST", "/api/register",
@@ -110,7 +121,10 @@ struct RateLimitTests {
             let refused = try await server.http.request("POST", "/api/register", json: ["username": "reg_x", "password": "password-123"])
             #expect(refused.status == 429 && refused.errorCode == "rate_limited")
         }
-        try await LiveServer.run(configure: { $0.core.rates.http = RateRule(burst: 5, per: .seconds(60)) }) { server in
+        try await LiveServer.run(configure: {
+            $0.core.rates.http = RateRule(burst: 5, per: .seconds(60))
+            $0.core.rates.limitLoopback = true
+        }) { server in
             var statuses: [Int] = []
             for _ in 0..<7 { statuses.append(try await server.http.request("GET", "/api/me").status) }
             #expect(statuses == [401, 401, 401, 401, 401, 429, 429])

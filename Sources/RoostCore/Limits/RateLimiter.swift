@@ -27,6 +27,12 @@ public final class RateLimiter: Sendable {
         connectionsByIP = KeyedRateLimiter(settings.connectionsPerIP)
     }
 
+    /// Loopback peers are not limited per IP unless configured (see `RateSettings.limitLoopback`).
+    func exempt(_ ip: String?) -> Bool {
+        guard !settings.limitLoopback, let ip else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+
     /// A `send_message` by `user`.
     public func message(by user: Int64) throws(RoostError) {
         guard messages.allow(user) else { throw .rateLimited("too many messages, slow down") }
@@ -34,7 +40,7 @@ public final class RateLimiter: Sendable {
 
     /// Any `/api` request from `ip` (before authentication).
     public func httpRequest(from ip: String?) throws(RoostError) {
-        guard httpByIP.allow(ip ?? "-") else { throw .rateLimited("too many requests from this address") }
+        guard (exempt(ip) || httpByIP.allow(ip ?? "-")) else { throw .rateLimited("too many requests from this address") }
     }
 
     /// Any authenticated `/api` request of `user`.
@@ -44,23 +50,23 @@ public final class RateLimiter: Sendable {
 
     /// A login attempt for `account` from `ip`; both buckets must have a token.
     public func loginAttempt(account: String, from ip: String?) throws(RoostError) {
-        guard loginsByIP.allow(ip ?? "-") else { throw .rateLimited("too many login attempts from this address") }
+        guard (exempt(ip) || loginsByIP.allow(ip ?? "-")) else { throw .rateLimited("too many login attempts from this address") }
         guard loginsByAccount.allow(account) else { throw .rateLimited("too many login attempts for this account") }
     }
 
     /// A failed login: its extra cost makes guessing slower than logging in.
     public func loginFailed(account: String, from ip: String?) {
         loginsByAccount.charge(account, cost: settings.failedLoginCost)
-        loginsByIP.charge(ip ?? "-", cost: settings.failedLoginCost)
+        if !exempt(ip) { loginsByIP.charge(ip ?? "-", cost: settings.failedLoginCost) }
     }
 
     public func registration(from ip: String?) throws(RoostError) {
-        guard registrations.allow(ip ?? "-") else { throw .rateLimited("too many registrations from this address") }
+        guard (exempt(ip) || registrations.allow(ip ?? "-")) else { throw .rateLimited("too many registrations from this address") }
     }
 
     /// A new WebSocket connection from `ip` (any upgrade).
     public func connection(from ip: String?) throws(RoostError) {
-        guard connectionsByIP.allow(ip ?? "-") else { throw .rateLimited("too many new connections from this address") }
+        guard (exempt(ip) || connectionsByIP.allow(ip ?? "-")) else { throw .rateLimited("too many new connections from this address") }
     }
 
     /// A new session of `user` (token upgrade or `login` frame).

@@ -50,9 +50,10 @@ public struct RateRule: Sendable, Equatable, CustomStringConvertible {
 /// they stop scripts. `docs/protocol.md` ("Rate limits") lists them.
 public struct RateSettings: Sendable {
     /// `send_message` per user (all devices together).
-    public var messages = RateRule(burst: 30, per: .seconds(1))
+    /// A burst of 600 lets a client flush a queued offline outbox at once.
+    public var messages = RateRule(burst: 600, per: .seconds(60))
     /// Requests (frames with a `message_id`) per connection.
-    public var requests = RateRule(burst: 100, per: .seconds(1))
+    public var requests = RateRule(burst: 1_000, per: .seconds(10))
     /// HTTP `/api` requests per client IP (and per authenticated user).
     public var http = RateRule(burst: 200, per: .seconds(1))
     /// `POST /api/login` attempts per account name.
@@ -70,6 +71,10 @@ public struct RateSettings: Sendable {
     /// Rate-limited requests a connection may collect (refilled one per second)
     /// before it is closed with 1008: persistent abuse ends the connection.
     public var abuseStrikes = 100
+    /// Whether per-IP limits also count loopback peers. Off by default: on one
+    /// host every client behind a local reverse proxy (and every local tool or
+    /// test) shares 127.0.0.1, and one noisy client would throttle all of them.
+    public var limitLoopback = false
 
     public init() {}
 
