@@ -53,6 +53,11 @@ public func buildApplication(
 func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<RoostRequestContext> {
     let router = Router(context: RoostRequestContext.self)
     router.add(middleware: ErrorBodyMiddleware())
+    if let webRoot = settings.webRoot {
+        // Only asked when no route matched (a 404), so it never shadows the API.
+        router.add(middleware: WebClientHeadersMiddleware())
+        router.add(middleware: FileMiddleware(webRoot, searchForIndexHtml: true))
+    }
     OperationRoutes(services: services, metricsToken: settings.metricsToken).add(to: router)
     let api = router.group("api")
     let accounts = AccountRoutes(services: services)

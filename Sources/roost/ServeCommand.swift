@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds after sending during which a sender may recall a message.") var recallWindow: Double = 120
     @Option(help: "Groups with more members than this get no read receipts fanned out.")
     var groupReadReceiptCap = 100
+    @Option(help: "Directory of the web client served at / (default: Resources/web found next to the working directory, the binary or the sources; \"\" serves none).")
+    var webRoot: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
@@ -87,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.maxUploadBytes = maxUploadBytes
         s.core.recallWindow = .milliseconds(Int64(recallWindow * 1000))
         s.core.groupReadReceiptCap = groupReadReceiptCap
+        s.webRoot = WebRoot.locate(explicit: webRoot)
         return s
     }
 }
