@@ -41,6 +41,7 @@ export class Client extends EventTarget {
     this.presence = new Map();
     this.typing = new Map();  // conversation -> { from, until }
     this.outbox = [];
+    this.inflight = new Set(); // client ids of sends awaiting their ack
     this.active = null;       // the open conversation
     this.chain = Promise.resolve();
     this.ackTimer = null;
@@ -319,7 +320,8 @@ export class Client extends EventTarget {
   }
 
   async sendQueued(entry) {
-    if (!this.socket.online) return;
+    if (!this.socket.online || this.inflight.has(entry.client_id)) return;
+    this.inflight.add(entry.client_id);
     try {
       const ack = await this.socket.request("send_message",
         { ...this.target(entry.conversation), content: entry.content }, entry.client_id);
@@ -345,6 +347,8 @@ export class Client extends EventTarget {
         this.emit("problem", { error });
       }
       // Otherwise it stays queued and goes again, same message_id, after the next welcome.
+    } finally {
+      this.inflight.delete(entry.client_id);
     }
   }
 
@@ -392,6 +396,11 @@ export class Client extends EventTarget {
     const conv = conversation && this.conversations.get(conversation);
     if (!conv || !conv.last_message || !this.socket.online || !this.visible()) return;
     const upTo = conv.last_message.message_id;
+    if (conv.last_message.from === this.me.user_id) {
+      // My own message is the newest: I have read everything; no receipt to send.
+      if (conv.unread) { conv.unread = 0; this.emit("change", {}); }
+      return;
+    }
     if (this.myRead[conversation] && idKey(this.myRead[conversation]) >= idKey(upTo)) {
       if (conv.unread) { conv.unread = 0; this.emit("change", {}); }
       return;

@@ -6,7 +6,7 @@ struct Roost: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roost",
         abstract: "A self-hosted instant-messaging server: one binary, one SQLite file.",
-        subcommands: [ServeCommand.self, BenchCommand.self],
+        subcommands: [ServeCommand.self, ChatCommand.self, BenchCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
