@@ -79,14 +79,14 @@ public actor ChatSession {
     private(set) var account: RoostHTTP.Account?
     private var socket: RoostSocket?
     private var reader: Task<Void, Never>?
-    private var pending: [String: CheckedContinuation<[String: Any], any Error>] = [:]
+    private var pending: [String: CheckedContinuation<JSONObject, any Error>] = [:]
     private var cursor = Cursor(epoch: nil, seq: 0)
     private var above = Set<Int>()
     private var names: [String: String] = [:]
     private var groupNames: [String: String] = [:]
     private var target: Target?
     private var counter = 0
-    private var welcomeWaiter: CheckedContinuation<[String: Any], any Error>?
+    private var welcomeWaiter: CheckedContinuation<Void, any Error>?
     private var welcomeData: [String: Any]?
     private var closed = false
     /// Pushed items are applied only after the epoch check; sync fetches any dropped before.
@@ -145,12 +145,12 @@ public actor ChatSession {
             }
             await self?.socketClosed(code: await socket.closeCode)
         }
-        _ = try await waitWelcome()
+        try await waitWelcome()
     }
 
-    private func waitWelcome() async throws -> [String: Any] {
-        if let welcomeData { return welcomeData }
-        return try await withCheckedThrowingContinuation { welcomeWaiter = $0 }
+    private func waitWelcome() async throws {
+        if welcomeData != nil { return }
+        try await withCheckedThrowingContinuation { welcomeWaiter = $0 }
     }
 
     /// Pulls every item above the cursor, page by page.
@@ -192,12 +192,12 @@ public actor ChatSession {
         switch type {
         case "welcome":
             welcomeData = data
-            welcomeWaiter?.resume(returning: data)
+            welcomeWaiter?.resume()
             welcomeWaiter = nil
         case "ack", "error":
             guard let ref = data["ref"] as? String, let waiter = pending.removeValue(forKey: ref) else { return }
             if type == "ack" {
-                waiter.resume(returning: data)
+                waiter.resume(returning: JSONObject(value: data))
             } else {
                 waiter.resume(throwing: Failure.request(code: data["code"] as? String ?? "error",
                                                         message: data["message"] as? String ?? ""))
@@ -220,10 +220,11 @@ public actor ChatSession {
         let frame: [String: Any] = ["type": type, "data": data, "message_id": id,
                                     "timestamp": Int(Date().timeIntervalSince1970 * 1000)]
         let text = String(decoding: try JSONSerialization.data(withJSONObject: frame), as: UTF8.self)
-        return try await withCheckedThrowingContinuation { continuation in
+        let answer = try await withCheckedThrowingContinuation { continuation in
             pending[id] = continuation
             socket.send(text)
         }
+        return answer.value
     }
 
     // MARK: - Items
@@ -440,7 +441,9 @@ public actor ChatSession {
         }
         output("* connected as \(options.username). /help for commands, Ctrl-D to quit.")
         for await line in lines {
-            if closed || !(await handle(line: line)) { break }
+            if closed { break }
+            let goOn = await handle(line: line)
+            if !goOn { break }
         }
         stop()
     }
@@ -459,4 +462,9 @@ public actor ChatSession {
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? data.write(to: url, options: .atomic)
     }
+}
+
+/// A parsed JSON object handed from the socket reader to a waiting request.
+struct JSONObject: @unchecked Sendable {
+    let value: [String: Any]
 }
