@@ -233,6 +233,11 @@ export class Client extends EventTarget {
 
   noteMessage(record) {
     let conv = this.conversations.get(record.conversation);
+    if (!conv || !conv.last_message) {
+      // A first message makes the peer a contact: presence is not pushed for it until
+      // the next connect, so ask once.
+      if (record.conversation.startsWith("u:")) this.presenceSoon(record.conversation.slice(2));
+    }
     if (!conv) {
       conv = { conversation: record.conversation, last_message: null, unread: 0, updated_at: 0 };
       this.conversations.set(record.conversation, conv);
@@ -278,6 +283,22 @@ export class Client extends EventTarget {
       // Membership changed or a new group: ask the server for the group as it is now.
       this.refreshSoon();
     }
+  }
+
+  presenceSoon(id) {
+    if (id === this.me.user_id) return;
+    (this.presenceWanted ||= new Set()).add(id);
+    clearTimeout(this.presenceTimer);
+    this.presenceTimer = setTimeout(async () => {
+      const ids = [...this.presenceWanted];
+      this.presenceWanted.clear();
+      if (!this.socket.online) return;
+      try {
+        const answer = await this.api.presence(ids);
+        for (const p of answer.presence) this.presence.set(p.user_id, p.status);
+        this.emit("change", {});
+      } catch { /* next connect asks again */ }
+    }, 300);
   }
 
   refreshSoon() {

@@ -22,6 +22,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -109,7 +110,9 @@ class Person:
         self.logs = []
 
     def wait(self, condition, message, timeout=WAIT):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(lambda d: condition(), message)
+        # The client re-renders lists as items arrive: an element may go stale between lookups.
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(), message)
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -143,11 +146,11 @@ class Person:
 
     def open_conversation(self, title):
         def click():
-            for button in self.finds("#conversation-list li button"):
-                if button.find_element(By.CSS_SELECTOR, ".conv-name").text == title:
-                    button.click()
-                    return True
-            return False
+            return self.driver.execute_script(
+                "for (const li of document.querySelectorAll('#conversation-list li')) {"
+                "  if (li.querySelector('.conv-name').textContent === arguments[0]) {"
+                "    li.querySelector('button').click(); return true; } }"
+                "return false;", title)
         self.wait(click, f"{self.name}: conversation {title} in the list")
         self.wait(lambda: self.find("#chat-title").text == title, f"{title} open")
 
@@ -157,17 +160,18 @@ class Person:
         box.send_keys(Keys.ENTER)
 
     def texts(self):
-        return [e.text for e in self.finds("#message-list .msg .text")]
+        return self.driver.execute_script(
+            "return [...document.querySelectorAll('#message-list .msg .text')].map(e => e.textContent)")
 
     def wait_text(self, text):
         self.wait(lambda: text in self.texts(), f"{self.name} sees {text!r}; has {self.texts()}")
 
     def badge(self, title):
-        for item in self.finds("#conversation-list li"):
-            if item.find_element(By.CSS_SELECTOR, ".conv-name").text == title:
-                badges = item.find_elements(By.CSS_SELECTOR, ".badge")
-                return badges[0].text if badges else ""
-        return None
+        return self.driver.execute_script(
+            "for (const li of document.querySelectorAll('#conversation-list li')) {"
+            "  if (li.querySelector('.conv-name').textContent === arguments[0]) {"
+            "    const b = li.querySelector('.badge'); return b ? b.textContent : ''; } }"
+            "return null;", title)
 
     def offline(self, offline):
         self.driver.execute_cdp_cmd("Network.enable", {})
