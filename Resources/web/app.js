@@ -116,7 +116,11 @@ function start(session) {
     resize();
     client.send(client.active, { text }).catch((e) => toast(e.message));
   };
-  const resize = () => { input.style.height = "auto"; input.style.height = `${Math.min(input.scrollHeight, 128)}px`; };
+  const resize = () => {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight + 2, 128)}px`;
+    input.style.overflowY = input.scrollHeight > 128 ? "auto" : "hidden";
+  };
   input.addEventListener("input", () => {
     resize();
     if (client.active && input.value && client.socket.online) client.typingTo(client.active);

@@ -64,7 +64,10 @@ export class Client extends EventTarget {
     this.socket.onWelcome = (data) => this.serial(() => this.welcome(data));
     this.socket.onItem = (frame) => this.serial(() => this.applyItems([frame]));
     this.socket.onEphemeral = (frame) => this.ephemeral(frame);
-    this.socket.onState = (state, info) => this.emit("state", { state, info });
+    this.socket.onState = (state, info) => {
+      if (state !== "online") this.presence.clear(); // unknown while we are not connected
+      this.emit("state", { state, info });
+    };
     this.socket.onFatal = () => this.emit("signedout");
     this.emit("change", { all: true });
     this.socket.start();

@@ -102,6 +102,9 @@ class Person:
                     f"--window-size={width},{height}", "--lang=en-US"):
             options.add_argument(arg)
         options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+        if width < 500:  # below Chrome's smallest window: emulate a phone screen
+            options.add_experimental_option("mobileEmulation", {"deviceMetrics": {
+                "width": width, "height": height, "pixelRatio": 1}})
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
         self.server = server

@@ -167,7 +167,7 @@ export class ChatView {
         parts.push(img);
       } else {
         parts.push(el("a", { href: "#", class: "file-link", onclick: (e) => { e.preventDefault(); this.download(content); } },
-          `📎 ${content.name || "file"}`), ` ${formatSize(content.size)}`);
+          `⤓ ${content.name || "file"}`), ` ${formatSize(content.size)}`);
       }
     }
     if (content.text) parts.push(el("span", { class: "text" }, content.text));

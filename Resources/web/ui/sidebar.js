@@ -8,7 +8,7 @@ export function preview(client, message) {
   if (message.recalled) return `${who}message recalled`;
   const c = message.content || {};
   if (c.text) return who + c.text;
-  if (c.file_id) return who + ((c.mime || "").startsWith("image/") ? "📷 Image" : `📎 ${c.name || "File"}`);
+  if (c.file_id) return who + ((c.mime || "").startsWith("image/") ? "Image" : `File: ${c.name || "file"}`);
   return who;
 }
 
