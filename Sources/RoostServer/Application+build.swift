@@ -81,6 +81,11 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     let router = Router(context: RoostRequestContext.self)
     router.add(middleware: ErrorBodyMiddleware())
     router.add(middleware: RequestObserverMiddleware())
+    if let webRoot = settings.webRoot {
+        // Only asked when no route matched (a 404), so it never shadows the API.
+        router.add(middleware: WebClientHeadersMiddleware())
+        router.add(middleware: FileMiddleware(webRoot, searchForIndexHtml: true))
+    }
     OperationRoutes(services: services, metricsToken: settings.metricsToken).add(to: router)
     let api = router.group("api").add(middleware: RateLimitMiddleware(limiter: services.limiter))
     let accounts = AccountRoutes(services: services)

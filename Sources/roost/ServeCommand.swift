@@ -39,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log format: text (for a terminal) or json (one object per line, for log shippers).")
     var logFormat = "text"
     @Option(help: "Seconds a shutdown may take before what is left is cancelled.") var shutdownTimeout: Double = 15
+    @Option(help: "Directory of the web client served at / (default: Resources/web found next to the working directory, the binary or the sources; \"\" serves none).")
+    var webRoot: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(help: "Devices of one user connected at once (a further device is refused with 409).") var maxDevices = 10
     @Option(help: "WebSocket connections open at once on the server (further upgrades get 429).")
@@ -135,6 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.core.loginTimeout = .milliseconds(Int64(loginTimeout * 1000))
         s.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
         s.core.rates = (try? rates) ?? RateSettings()
+        s.webRoot = WebRoot.locate(explicit: webRoot)
         return s
     }
 

@@ -46,6 +46,10 @@ struct AccountRoutes {
 
     struct Empty: Encodable {}
 
+    struct UserList: Encodable {
+        let users: [UserBody]
+    }
+
     struct LoginBody: Encodable {
         let token: String
         let userID: String
@@ -100,6 +104,21 @@ struct AccountRoutes {
             let result = try await services.accounts.changePassword(user: user, old: body.oldPassword, new: body.newPassword)
             await services.registry.kickAll(of: user.id, reason: "revoked")
             return JSONBody(TokenBody(token: result.token, expiresAt: result.expiresAt))
+        }
+        // An addition (docs/protocol.md): names for ids, so clients can label
+        // `u:<id>` conversations and senders. `ids` comma-separated, at most
+        // 1,000; unknown and malformed ids are left out.
+        router.get("users") { request, context in
+            _ = try context.requireUser()
+            guard let text = request.uri.queryParameters["ids"] else { throw RoostError.badRequest("ids is required") }
+            var seen = Set<Int64>()
+            var users: [UserBody] = []
+            for part in text.split(separator: ",").prefix(1000) {
+                guard let id = Int64(part), seen.insert(id).inserted,
+                      let user = try await services.store.user(id: id) else { continue }
+                users.append(UserBody(user))
+            }
+            return JSONBody(UserList(users: users))
         }
         router.get("users/:username") { _, context in
             _ = try context.requireUser()
