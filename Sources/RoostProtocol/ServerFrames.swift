@@ -8,7 +8,7 @@ public enum ServerFrame {
         let data: String
         switch item.body {
         case .message(let record, let clientID):
-            data = splice(JSONCodec.encodeString(record), extra: itemExtras(seq: item.seq, clientID: clientID))
+            data = splice(record.jsonText, extra: itemExtras(seq: item.seq, clientID: clientID))
         case .recall(let recall):
             data = splice(JSONCodec.encodeString(recall), extra: itemExtras(seq: item.seq, clientID: nil))
         case .other(_, let json):
@@ -19,7 +19,8 @@ public enum ServerFrame {
 
     /// `ack` to a request: `data` is the result object plus `ref`.
     public static func ack<R: Encodable>(ref: String, result: R) -> String {
-        let data = splice(JSONCodec.encodeString(result), extra: "\"ref\":" + quoted(ref))
+        let json = (result as? SendResult)?.jsonText ?? JSONCodec.encodeString(result)
+        let data = splice(json, extra: "\"ref\":" + quoted(ref))
         return envelope(type: "ack", data: data, timestamp: nowMillis(), messageID: nil)
     }
 
@@ -68,7 +69,7 @@ public enum ServerFrame {
     }
 
     static func quoted(_ string: String) -> String {
-        JSONCodec.encodeString(string)
+        JSONText.quoted(string)
     }
 }
 

@@ -11,7 +11,7 @@ public struct SharedItemRenderer: Sendable {
         type = body.type
         switch body {
         case .message(let record, let clientID):
-            bodyJSON = JSONCodec.encodeString(record)
+            bodyJSON = record.jsonText
             self.clientID = clientID
             messageID = record.messageID
         case .recall(let recall):

@@ -111,7 +111,7 @@ struct StoreService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        defer { lock.release() }
         try await store.close()
-        withExtendedLifetime(lock) {}
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,6 +26,7 @@ public final class DataDirectoryLock: Sendable {
     }
 
     private let fd: Int32
+    private let released = Mutex(false)
 
     /// Takes the lock or throws `held` at once (never waits).
     public init(directory: String) throws(LockError) {
@@ -38,8 +40,18 @@ public final class DataDirectoryLock: Sendable {
         self.fd = fd
     }
 
-    deinit {
+    /// Gives the lock up now (after the store is closed); later calls do nothing.
+    public func release() {
+        let first = released.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
         flock(fd, LOCK_UN)
         close(fd)
+    }
+
+    deinit {
+        release()
     }
 }

@@ -29,7 +29,7 @@ extension SQLiteStore {
             }
             let content = try Self.attachFile(db: db, content: send.content, sender: send.from,
                                               conversationKey: "g:\(send.group)")
-            let contentJSON = JSONCodec.encodeString(content)
+            let contentJSON = content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
             try db.cachedStatement(sql: """

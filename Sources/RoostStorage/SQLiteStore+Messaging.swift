@@ -4,7 +4,7 @@ import RoostProtocol
 extension SQLiteStore {
     public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
         // Encoded outside the writer unless a file's metadata is filled in inside it.
-        let plainJSON = send.content.fileID == nil ? JSONCodec.encodeString(send.content) : nil
+        let plainJSON = send.content.fileID == nil ? send.content.jsonText : nil
         return try await writer.write { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
@@ -19,7 +19,7 @@ extension SQLiteStore {
             }
             let key = Self.directKey(send.from, send.to)
             let content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
-            let contentJSON = plainJSON ?? JSONCodec.encodeString(content)
+            let contentJSON = plainJSON ?? content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
             try db.cachedStatement(sql: """

@@ -78,3 +78,32 @@ struct CodecTests {
                           "conflict": 409, "too_large": 413, "rate_limited": 429, "internal": 500])
     }
 }
+
+/// The hand-written hot-path JSON must equal what `JSONCodec` writes.
+@Suite("Hot-path JSON")
+struct JSONTextTests {
+    static let samples = ["", "plain", "quote \" backslash \\ slash /", "line\nbreak\r\ttab", "\u{0}\u{1}\u{8}\u{C}\u{1F}\u{7F}",
+                          "héllo 你好 😀 \u{202E} \u{2028}\u{2029}", String(repeating: "x", count: 300)]
+
+    @Test func stringsAreEscapedLikeJSONEncoder() {
+        for sample in Self.samples {
+            #expect(JSONText.quoted(sample) == JSONCodec.encodeString(sample), "\(sample.debugDescription)")
+        }
+    }
+
+    @Test func recordsMatchJSONEncoder() {
+        for text in Self.samples {
+            let content = MessageContent(text: text, fileID: "f\(text.count)", name: "n \(text)", mime: "image/png",
+                                         size: 12, width: 3, height: 4)
+            let records = [
+                MessageRecord(messageID: "1", conversation: "u:2", from: "3", to: "2", content: content, timestamp: 5),
+                MessageRecord(messageID: "1", conversation: "g:2", from: "3", groupID: "2", content: nil, timestamp: 5, recalled: true),
+                MessageRecord(messageID: "1", conversation: "u:2", from: "3", content: MessageContent(text: text), timestamp: -1),
+            ]
+            for record in records {
+                #expect(record.jsonText == JSONCodec.encodeString(record))
+            }
+            #expect(content.jsonText == JSONCodec.encodeString(content))
+        }
+    }
+}

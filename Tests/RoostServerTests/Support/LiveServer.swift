@@ -5,6 +5,7 @@ import Logging
 import RoostClient
 import RoostCore
 import RoostServer
+import RoostStorage
 
 /// A Roost server started in-process on a free port of 127.0.0.1, with a data
 /// directory of its own, for tests that speak to it over real sockets.
@@ -40,7 +41,19 @@ struct LiveServer: Sendable {
         configure(&settings)
         var logger = Logger(label: "roost.test")
         logger.logLevel = ProcessInfo.processInfo.environment["ROOST_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
-        let app = try await buildApplication(settings, logger: logger)
+        // A restart on the same directory may overlap the previous server's
+        // last moments (its store closes, then it releases the data lock).
+        var attempt = 0
+        var built: RoostApplication?
+        while built == nil {
+            do {
+                built = try await buildApplication(settings, logger: logger)
+            } catch is DataDirectoryLock.LockError where attempt < 50 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let app = built!
         let services = app.services
         return try await app.application.test(.live) { client in
             try await body(LiveServer(port: client.port!, dataDirectory: directory, services: services))
