@@ -24,6 +24,13 @@ func cpuMicroseconds(from before: ServerProbe.Sample, to after: ServerProbe.Samp
     return (end - start) * 1e6 / Double(count)
 }
 
+/// Distinguishes one run's request ids from earlier runs on the same accounts:
+/// a repeated (device, message_id) is an idempotent resend to the server,
+/// acked with the old result and not delivered again.
+func newRunID() -> String {
+    String(UInt64.random(in: 0...UInt64.max), radix: 36)
+}
+
 /// A send_message frame whose text carries (stream, index, send time) for the receiver.
 func benchSendFrame(requestID: String, to: String? = nil, groupID: String? = nil, stream: Int, index: Int,
                     sentAt: UInt64) -> String {

@@ -142,13 +142,14 @@ public struct GroupScenario: Sendable {
 
 /// One posting member's counters.
 final class Sender: Sendable {
+    let runID = newRunID()
     let sent = Atomic<Int>(0)
     let answered = Atomic<Int>(0)
     let acked = Atomic<Int>(0)
 
     func sendNext(_ peer: BenchPeer, stream: Int, groupID: String) {
         let index = sent.add(1, ordering: .relaxed).oldValue
-        peer.send(benchSendFrame(requestID: "g\(stream)-\(index)", groupID: groupID, stream: stream, index: index,
+        peer.send(benchSendFrame(requestID: "g\(stream)-\(runID)-\(index)", groupID: groupID, stream: stream, index: index,
                                  sentAt: monotonicNanos()))
     }
 }

@@ -123,6 +123,7 @@ public struct MixedScenario: Sendable {
                            until deadline: ContinuousClock.Instant) async throws {
         var socket = try await connect(user)
         var counter = 0
+        let runID = newRunID()
         while ContinuousClock.now < deadline {
             counter += 1
             let roll = Int.random(in: 0..<100)
@@ -132,7 +133,7 @@ public struct MixedScenario: Sendable {
                 ledger.reconnects.add(1, ordering: .relaxed)
                 continue
             }
-            let requestID = "x\(index)-\(counter)"
+            let requestID = "x\(index)-\(runID)-\(counter)"
             let data: String
             var recipients: [String]
             if roll < 10 {

@@ -64,11 +64,13 @@ public struct PairsScenario: Sendable {
 
         let index: Int
         let receiverID: String
+        let runID: String
         let state = Mutex(State())
 
-        init(index: Int, receiverID: String) {
+        init(index: Int, receiverID: String, runID: String) {
             self.index = index
             self.receiverID = receiverID
+            self.runID = runID
         }
     }
 
@@ -89,7 +91,8 @@ public struct PairsScenario: Sendable {
         let users = try await context.users.users(prefix: "bench-pair", count: options.pairs * 2)
         let latencies = LatencyRecorder()
         let running = Atomic<Bool>(true)
-        let pairs = (0..<options.pairs).map { Pair(index: $0, receiverID: users[2 * $0 + 1].userID) }
+        let runID = newRunID()
+        let pairs = (0..<options.pairs).map { Pair(index: $0, receiverID: users[2 * $0 + 1].userID, runID: runID) }
         let openLoop = options.rate != nil
         let inFlight = options.inFlight
 
@@ -188,7 +191,7 @@ public struct PairsScenario: Sendable {
     }
 
     static func send(_ peer: BenchPeer, pair: Pair, index: Int, at sentAt: UInt64) {
-        peer.send(benchSendFrame(requestID: "p\(pair.index)-\(index)", to: pair.receiverID, stream: pair.index,
+        peer.send(benchSendFrame(requestID: "p\(pair.index)-\(pair.runID)-\(index)", to: pair.receiverID, stream: pair.index,
                                  index: index, sentAt: sentAt))
     }
 

@@ -25,6 +25,22 @@ struct BenchScenarioTests {
         }
     }
 
+    @Test func pairsRunTwiceOnTheSameAccounts() async throws {
+        try await LiveServer.run { server in
+            var options = PairsScenario.Options()
+            options.pairs = 1
+            options.inFlight = 2
+            options.duration = .milliseconds(500)
+            let file = TempDirectory.make() + "/users.json"
+            let context = BenchContext(url: "http://127.0.0.1:\(server.port)", usersFile: file)
+            for _ in 0..<2 {
+                let result = try await PairsScenario(context: context, options: options).run()
+                #expect(result.delivered == result.acked && result.lost == 0 && result.duplicated == 0,
+                        "delivered \(result.delivered) of \(result.acked), dup \(result.duplicated)")
+            }
+        }
+    }
+
     @Test func pairsOpenLoopLosesNothing() async throws {
         try await LiveServer.run { server in
             var options = PairsScenario.Options()
