@@ -77,20 +77,20 @@ public actor ChatSession {
     let output: @Sendable (String) -> Void
     let http: RoostHTTP
     private(set) var account: RoostHTTP.Account?
-    private var socket: RoostSocket?
-    private var reader: Task<Void, Never>?
-    private var pending: [String: CheckedContinuation<JSONObject, any Error>] = [:]
-    private var cursor = Cursor(epoch: nil, seq: 0)
-    private var above = Set<Int>()
-    private var names: [String: String] = [:]
-    private var groupNames: [String: String] = [:]
-    private var target: Target?
-    private var counter = 0
-    private var welcomeWaiter: CheckedContinuation<Void, any Error>?
-    private var welcomeData: [String: Any]?
-    private var closed = false
+    var socket: RoostSocket?
+    var reader: Task<Void, Never>?
+    var pending: [String: CheckedContinuation<JSONObject, any Error>] = [:]
+    var cursor = Cursor(epoch: nil, seq: 0)
+    var above = Set<Int>()
+    var names: [String: String] = [:]
+    var groupNames: [String: String] = [:]
+    var target: Target?
+    var counter = 0
+    var welcomeWaiter: CheckedContinuation<Void, any Error>?
+    var welcomeData: [String: Any]?
+    var closed = false
     /// Pushed items are applied only after the epoch check; sync fetches any dropped before.
-    private var ready = false
+    var ready = false
 
     public init(options: Options, output: @escaping @Sendable (String) -> Void) {
         self.options = options
@@ -148,7 +148,7 @@ public actor ChatSession {
         try await waitWelcome()
     }
 
-    private func waitWelcome() async throws {
+    func waitWelcome() async throws {
         if welcomeData != nil { return }
         try await withCheckedThrowingContinuation { welcomeWaiter = $0 }
     }
@@ -176,7 +176,7 @@ public actor ChatSession {
         pending = [:]
     }
 
-    private func socketClosed(code: UInt16?) {
+    func socketClosed(code: UInt16?) {
         for (_, waiter) in pending { waiter.resume(throwing: Failure.connect("connection closed")) }
         pending = [:]
         welcomeWaiter?.resume(throwing: Failure.connect("closed before welcome (code \(code.map(String.init) ?? "none"))"))
@@ -185,7 +185,7 @@ public actor ChatSession {
         closed = true
     }
 
-    private func receive(_ text: String) async {
+    func receive(_ text: String) async {
         guard let frame = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
               let type = frame["type"] as? String else { return }
         let data = frame["data"] as? [String: Any] ?? [:]
@@ -229,16 +229,16 @@ public actor ChatSession {
 
     // MARK: - Items
 
-    private func isHeld(_ seq: Int) -> Bool { seq <= cursor.seq || above.contains(seq) }
+    func isHeld(_ seq: Int) -> Bool { seq <= cursor.seq || above.contains(seq) }
 
-    private func hold(_ seq: Int) {
+    func hold(_ seq: Int) {
         guard seq > cursor.seq else { return }
         above.insert(seq)
         while above.remove(cursor.seq + 1) != nil { cursor.seq += 1 }
     }
 
     /// Shows an item once; items already held are dropped.
-    private func apply(_ frame: [String: Any]) {
+    func apply(_ frame: [String: Any]) {
         let data = frame["data"] as? [String: Any] ?? [:]
         guard let seq = data["seq"] as? Int, !isHeld(seq) else { return }
         hold(seq)
@@ -258,7 +258,7 @@ public actor ChatSession {
         }
     }
 
-    private func render(message data: [String: Any], me: String) -> String {
+    func render(message data: [String: Any], me: String) -> String {
         let from = data["from"] as? String ?? "?"
         let conversation = data["conversation"] as? String ?? ""
         let body: String
@@ -280,19 +280,19 @@ public actor ChatSession {
         return "[\(name(from))] \(body)"
     }
 
-    private func name(_ id: String?) -> String {
+    func name(_ id: String?) -> String {
         guard let id else { return "?" }
         return names[id] ?? "user \(id)"
     }
 
-    private func conversationLabel(_ conversation: String?) -> String {
+    func conversationLabel(_ conversation: String?) -> String {
         guard let conversation else { return "?" }
         let id = String(conversation.dropFirst(2))
         return conversation.hasPrefix("g:") ? "#\(groupNames[id] ?? id)" : name(id)
     }
 
     /// Saves the cursor, then acks it: nothing is acked that a crash could lose.
-    private func commitAndAck() {
+    func commitAndAck() {
         saveCursor()
         guard let socket, !closed else { return }
         socket.send(#"{"type":"ack","data":{"seq":\#(cursor.seq)}}"#)
@@ -332,131 +332,15 @@ public actor ChatSession {
         return groups
     }
 
-    // MARK: - Commands
-
-    /// The conversation list, newest first, with unread counts.
-    public func listConversations() async throws -> [String] {
-        guard let token = account?.token else { throw Failure.connect("not logged in") }
-        _ = try await loadGroups()
-        let answer = try await http.request("GET", "/api/conversations", token: token)
-        let list = answer.json["conversations"] as? [[String: Any]] ?? []
-        await learnNames(list.compactMap { ($0["conversation"] as? String).map { String($0.dropFirst(2)) } })
-        return list.map { entry in
-            let conversation = entry["conversation"] as? String ?? "?"
-            let unread = entry["unread"] as? Int ?? 0
-            var line = conversationLabel(conversation)
-            if unread > 0 { line += " (\(unread) unread)" }
-            if let last = entry["last_message"] as? [String: Any], let me = account?.userID {
-                line += ": " + render(message: last, me: me)
-            }
-            return line
-        }
-    }
-
-    /// `/open name`: the 1:1 conversation with a user.
-    public func open(user username: String) async throws {
-        let answer = try await http.request("GET", "/api/users/\(username)", token: account?.token)
-        guard answer.status == 200, let id = answer.json["user_id"] as? String else {
-            throw Failure.usage("no user named \(username)")
-        }
-        names[id] = username
-        target = .user(id: id, name: username)
-    }
-
-    /// `/group name`: a group I am in, by name (or id).
-    public func open(group: String) async throws {
-        let groups = try await loadGroups()
-        guard let match = groups.first(where: { $0["name"] as? String == group })
-            ?? groups.first(where: { $0["group_id"] as? String == group }),
-            let id = match["group_id"] as? String else { throw Failure.usage("you are in no group named \(group)") }
-        target = .group(id: id, name: match["name"] as? String ?? id)
-    }
-
-    /// Sends `text` to the open conversation; returns the ack.
-    @discardableResult
-    public func say(_ text: String, messageID: String? = nil) async throws -> String {
-        guard let target else { throw Failure.usage("open a conversation first: /open NAME or /group NAME") }
-        var data: [String: Any] = ["content": ["text": text]]
-        for (key, value) in target.fields { data[key] = value }
-        let ack = try await request("send_message", data, id: messageID)
-        if let seq = ack["seq"] as? Int {
-            hold(seq)
-            commitAndAck()
-        }
-        return ack["message_id"] as? String ?? ""
-    }
-
-    /// Sends one message to `to` (a username, or `#group`) and returns its id.
-    public func send(to: String, text: String, messageID: String? = nil) async throws -> String {
-        if to.hasPrefix("#") { try await open(group: String(to.dropFirst())) } else { try await open(user: to) }
-        return try await say(text, messageID: messageID)
-    }
-
-    /// Handles one typed line; false when the user asked to quit.
-    public func handle(line raw: String) async -> Bool {
-        let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !line.isEmpty else { return true }
-        do {
-            if line.hasPrefix("/") {
-                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-                let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
-                switch parts[0] {
-                case "/quit", "/exit": return false
-                case "/list":
-                    let lines = try await listConversations()
-                    output(lines.isEmpty ? "* no conversations yet" : lines.map { "  " + $0 }.joined(separator: "\n"))
-                case "/open" where !argument.isEmpty:
-                    try await open(user: argument)
-                    output("* talking to \(target?.label ?? argument)")
-                case "/group" where !argument.isEmpty:
-                    try await open(group: argument)
-                    output("* talking to \(target?.label ?? argument)")
-                case "/help":
-                    output(Self.help)
-                default:
-                    output("* unknown command; /help lists them")
-                }
-            } else {
-                try await say(line)
-            }
-        } catch {
-            output("! \(error)")
-        }
-        return true
-    }
-
-    public static let help = """
-        /list            conversations, newest first, with unread counts
-        /open NAME       talk to a user
-        /group NAME      talk in a group you are in
-        /quit or Ctrl-D  leave
-        anything else is sent to the open conversation
-        """
-
-    /// The interactive loop: backlog, conversation list, then lines until the input ends.
-    public func run(lines: AsyncStream<String>) async throws {
-        try await start()
-        if let list = try? await listConversations(), !list.isEmpty {
-            output("* conversations:\n" + list.map { "  " + $0 }.joined(separator: "\n"))
-        }
-        output("* connected as \(options.username). /help for commands, Ctrl-D to quit.")
-        for await line in lines {
-            if closed { break }
-            let goOn = await handle(line: line)
-            if !goOn { break }
-        }
-        stop()
-    }
-
     // MARK: - Cursor file
 
-    private func loadCursor() -> Cursor {
+    func loadCursor() -> Cursor {
         guard let path = options.stateFile, let data = FileManager.default.contents(atPath: path),
               let cursor = try? JSONDecoder().decode(Cursor.self, from: data) else { return Cursor(epoch: nil, seq: 0) }
         return cursor
     }
 
-    private func saveCursor() {
+    func saveCursor() {
         guard let path = options.stateFile, let data = try? JSONEncoder().encode(cursor) else { return }
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
