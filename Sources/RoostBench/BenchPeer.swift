@@ -91,6 +91,14 @@ final class BenchPeer: Sendable {
 
     var held: Int64 { cursor.withLock { $0.held } }
 
+    /// Ends a run: final cumulative acks, a moment for them to reach the
+    /// server (so the next run does not start with redeliveries), then close.
+    static func finish(_ peers: [BenchPeer]) async throws {
+        for peer in peers { peer.flushAck() }
+        try await Task.sleep(for: .milliseconds(100))
+        for peer in peers { peer.close() }
+    }
+
     /// Acks what `peers` hold every 50 ms, so the tail of a burst is acked too.
     static func startAckFlusher(_ peers: [BenchPeer]) -> Task<Void, Never> {
         Task {

@@ -126,9 +126,7 @@ public struct GroupScenario: Sendable {
             if unanswered == 0 && delivered() >= expected() { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        for peer in peers { peer.flushAck() }
-        try await Task.sleep(for: .milliseconds(100))
-        for peer in peers { peer.close() }
+        try await BenchPeer.finish(peers)
         let messages = senders.reduce(0) { $0 + $1.acked.load(ordering: .relaxed) }
         let deliveries = delivered()
         let expectedDeliveries = expected()

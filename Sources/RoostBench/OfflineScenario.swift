@@ -99,9 +99,7 @@ public struct OfflineScenario: Sendable {
         for await _ in all.stream { break }
         timeout.cancel()
         let catchUp = seconds(ContinuousClock.now - catchUpStart)
-        device.flushAck()
-        try await Task.sleep(for: .milliseconds(100))
-        device.close()
+        try await BenchPeer.finish([device])
         let got = received.load(ordering: .relaxed)
         return Result(messages: total, storeSeconds: storeSeconds, storeMsgsPerS: Double(total) / storeSeconds,
                       catchUpSeconds: catchUp, itemsPerS: Double(got) / catchUp, received: got, lost: total - got,

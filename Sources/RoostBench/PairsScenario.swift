@@ -171,9 +171,7 @@ public struct PairsScenario: Sendable {
             if pending == 0 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        for peer in receivers + senders { peer.flushAck() }
-        try await Task.sleep(for: .milliseconds(100))
-        for peer in receivers + senders { peer.close() }
+        try await BenchPeer.finish(allPeers)
 
         let totals = pairs.map { pair in pair.state.withLock { s in
             (sent: s.nextIndex, acked: s.acked.count, delivered: s.received.count, lost: s.acked.subtracting(s.received).count,
