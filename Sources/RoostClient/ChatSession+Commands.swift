@@ -48,12 +48,24 @@ extension ChatSession {
         guard let target else { throw Failure.usage("open a conversation first: /open NAME or /group NAME") }
         var data: [String: Any] = ["content": ["text": text]]
         for (key, value) in target.fields { data[key] = value }
+        return try await sendAndHold(data, messageID: messageID)
+    }
+
+    /// Sends `send_message`, holds the sender's own item and remembers the message.
+    @discardableResult
+    func sendAndHold(_ data: [String: Any], messageID: String?) async throws -> String {
         let ack = try await request("send_message", data, id: messageID)
         if let seq = ack["seq"] as? Int {
             hold(seq)
             commitAndAck()
         }
-        return ack["message_id"] as? String ?? ""
+        let id = ack["message_id"] as? String ?? ""
+        if let target, !id.isEmpty {
+            lastOwnMessage[target.conversation] = id
+            lastMessage[target.conversation] = id
+            recentTexts[id] = (data["content"] as? [String: Any])?["text"] as? String
+        }
+        return id
     }
 
     /// Sends one message to `to` (a username, or `#group`) and returns its id.
@@ -81,6 +93,15 @@ extension ChatSession {
                 case "/group" where !argument.isEmpty:
                     try await open(group: argument)
                     output("* talking to \(target?.label ?? argument)")
+                case "/edit" where !argument.isEmpty:
+                    try await editLast(argument)
+                case "/reply" where !argument.isEmpty:
+                    try await replyToLast(argument)
+                case "/react" where !argument.isEmpty:
+                    try await reactToLast(argument)
+                case "/search" where !argument.isEmpty:
+                    let lines = try await search(argument)
+                    output(lines.isEmpty ? "* no matches" : lines.map { "  " + $0 }.joined(separator: "\n"))
                 case "/help":
                     output(Self.help)
                 default:
@@ -99,6 +120,10 @@ extension ChatSession {
         /list            conversations, newest first, with unread counts
         /open NAME       talk to a user
         /group NAME      talk in a group you are in
+        /reply TEXT      answer the latest message of the open conversation
+        /edit TEXT       replace your latest message in the open conversation
+        /react EMOJI     react to the latest message of the open conversation
+        /search WORDS    search every conversation you may read
         /quit or Ctrl-D  leave
         anything else is sent to the open conversation
         """

@@ -91,6 +91,11 @@ public actor ChatSession {
     var closed = false
     /// Pushed items are applied only after the epoch check; sync fetches any dropped before.
     var ready = false
+    /// Texts of recent messages by id, to quote replies and name reacted messages.
+    var recentTexts: [String: String] = [:]
+    /// Per conversation: its latest message, and my latest one (for `/reply`, `/react`, `/edit`).
+    var lastMessage: [String: String] = [:]
+    var lastOwnMessage: [String: String] = [:]
 
     public init(options: Options, output: @escaping @Sendable (String) -> Void) {
         self.options = options
@@ -246,6 +251,11 @@ public actor ChatSession {
         switch type {
         case "message":
             output(render(message: data, me: me))
+            remember(message: data, me: me)
+        case "edit":
+            show(edit: data)
+        case "reaction":
+            show(reaction: data)
         case "recall":
             output("* \(name(data["by"] as? String)) recalled a message in \(conversationLabel(data["conversation"] as? String))")
         case "group_event":
@@ -270,7 +280,9 @@ public actor ChatSession {
             if let file = content["file_id"] as? String {
                 parts.append("[file \(content["name"] as? String ?? file)]")
             }
+            if let quote = replyQuote(content) { parts.append("(\(quote))") }
             if let text = content["text"] as? String { parts.append(text) }
+            if data["edited_at"] != nil { parts.append("(edited)") }
             body = parts.joined(separator: " ")
         }
         if conversation.hasPrefix("g:") {

@@ -23,17 +23,20 @@ public struct ConversationEntry: Codable, Sendable, Equatable {
     public var conversation: String
     public var lastMessage: MessageRecord?
     public var unread: Int
+    /// Unread messages that mention me (PROTOCOL.md 9).
+    public var mentions: Int
     public var updatedAt: Int64
 
-    public init(conversation: String, lastMessage: MessageRecord?, unread: Int, updatedAt: Int64) {
+    public init(conversation: String, lastMessage: MessageRecord?, unread: Int, mentions: Int = 0, updatedAt: Int64) {
         self.conversation = conversation
         self.lastMessage = lastMessage
         self.unread = unread
+        self.mentions = mentions
         self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case conversation, unread
+        case conversation, unread, mentions
         case lastMessage = "last_message"
         case updatedAt = "updated_at"
     }
@@ -43,6 +46,7 @@ public struct ConversationEntry: Codable, Sendable, Equatable {
         try c.encode(conversation, forKey: .conversation)
         try c.encode(lastMessage, forKey: .lastMessage)
         try c.encode(unread, forKey: .unread)
+        try c.encode(mentions, forKey: .mentions)
         try c.encode(updatedAt, forKey: .updatedAt)
     }
 }

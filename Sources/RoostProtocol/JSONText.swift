@@ -75,6 +75,19 @@ struct JSONObjectWriter {
         text.append(value ? "true" : "false")
     }
 
+    mutating func strings(_ name: String, _ values: [String]?) {
+        guard let values else { return }
+        key(name)
+        text.append("[")
+        for (i, value) in values.enumerated() {
+            if i > 0 { text.append(",") }
+            text.append("\"")
+            JSONText.appendEscaped(value, to: &text)
+            text.append("\"")
+        }
+        text.append("]")
+    }
+
     mutating func raw(_ name: String, _ json: String?) {
         guard let json else { return }
         key(name)
@@ -93,8 +106,10 @@ extension MessageContent {
         var w = JSONObjectWriter()
         w.string("file_id", fileID)
         w.int("height", height)
+        w.strings("mentions", mentions)
         w.string("mime", mime)
         w.string("name", name)
+        w.string("reply_to", replyTo)
         w.int("size", size)
         w.string("text", text)
         w.int("width", width)
@@ -108,9 +123,12 @@ extension MessageRecord {
         var w = JSONObjectWriter()
         w.raw("content", content?.jsonText)
         w.string("conversation", conversation)
+        w.int("edited_at", editedAt)
         w.string("from", from)
         w.string("group_id", groupID)
         w.string("message_id", messageID)
+        // Rare, and a dictionary: JSONCodec writes it (keys sorted as it sorts them).
+        w.raw("reactions", reactions.map { JSONCodec.encodeString($0) })
         w.bool("recalled", recalled)
         w.int("timestamp", timestamp)
         w.string("to", to)

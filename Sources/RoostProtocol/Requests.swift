@@ -71,3 +71,26 @@ public struct TypingRequest: Decodable, Sendable {
 
 /// An empty `data` object, for requests that take nothing.
 public struct EmptyRequest: Decodable, Sendable {}
+
+/// `edit` (PROTOCOL.md 9): the whole new content of one's own message.
+public struct EditRequest: Decodable, Sendable {
+    public var messageID: String
+    public var content: MessageContent
+
+    enum CodingKeys: String, CodingKey {
+        case content
+        case messageID = "message_id"
+    }
+}
+
+/// `react` (PROTOCOL.md 9): add, or with `remove`, take back one emoji.
+public struct ReactRequest: Decodable, Sendable {
+    public var messageID: String
+    public var emoji: String
+    public var remove: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case emoji, remove
+        case messageID = "message_id"
+    }
+}

@@ -70,7 +70,8 @@ public func buildApplication(
         router: router,
         server: endpoint.serverBuilder(),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Roost"),
-        services: [StoreService(store: store, lock: lock)],
+        services: [StoreService(store: store, lock: lock)] + accountEventWatchers(store: store, services: services,
+                                                                                  settings: settings, logger: logger),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -95,11 +96,21 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     GroupRoutes(services: services).add(to: authenticated)
     FriendRoutes(services: services).add(to: authenticated)
     HistoryRoutes(services: services).add(to: authenticated)
+    SearchRoutes(services: services).add(to: authenticated)
+    BlockRoutes(services: services).add(to: authenticated)
     let files = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true).appendingPathComponent("files", isDirectory: true)
     FileRoutes(services: services, uploader: FileUploader(directory: files, maxBytes: settings.maxUploadBytes))
         .add(to: authenticated)
     AdminRoutes(services: services, dataDirectory: settings.dataDirectory).add(to: authenticated)
     return router
+}
+
+/// The CLI-to-server channel exists for the SQLite store only (it shares the data directory).
+func accountEventWatchers(store: any RoostStore, services: RoostServices, settings: ServerSettings,
+                          logger: Logger) -> [any Service] {
+    guard let sqlite = store as? SQLiteStore, settings.accountEventInterval > .zero else { return [] }
+    return [AccountEventWatcher(store: sqlite, registry: services.registry, interval: settings.accountEventInterval,
+                                logger: logger)]
 }
 
 /// Closes the store after the server has stopped: queued writes are flushed

@@ -28,6 +28,9 @@ public struct ServerSettings: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     /// HTTP keep-alive connections idle this long are closed.
     public var httpIdleTimeout: Duration = .seconds(60)
+    /// How often the server looks for account changes made by the admin CLI
+    /// (to close revoked, deleted or banned users' sockets); zero turns it off.
+    public var accountEventInterval: Duration = .milliseconds(500)
 
     public init() {}
 }

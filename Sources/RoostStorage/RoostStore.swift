@@ -5,7 +5,7 @@ import RoostProtocol
 /// Everything durable goes through here, so a second backend (PostgreSQL for
 /// several nodes) implements this protocol and nothing above it changes. Every
 /// mutating call returns only after its transaction is committed.
-public protocol RoostStore: GroupStore, HistoryStore, FileStore {
+public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore {
     /// Random id of this database, replaced by a restore (clients resync on change).
     var epoch: String { get }
 
@@ -49,14 +49,18 @@ public struct UserAccount: Sendable, Equatable {
     public let isAdmin: Bool
     public let tokenVersion: Int64
     public let createdAt: Int64
+    /// Banned by an admin: no login, no token accepted (PROTOCOL.md 9).
+    public let banned: Bool
 
-    public init(id: Int64, username: String, passwordHash: String, isAdmin: Bool, tokenVersion: Int64, createdAt: Int64) {
+    public init(id: Int64, username: String, passwordHash: String, isAdmin: Bool, tokenVersion: Int64, createdAt: Int64,
+                banned: Bool = false) {
         self.id = id
         self.username = username
         self.passwordHash = passwordHash
         self.isAdmin = isAdmin
         self.tokenVersion = tokenVersion
         self.createdAt = createdAt
+        self.banned = banned
     }
 }
 

@@ -49,6 +49,7 @@ extension SQLiteStore {
 
     static func account(_ row: Row) -> UserAccount {
         UserAccount(id: row["id"], username: row["username"], passwordHash: row["password_hash"],
-                    isAdmin: row["is_admin"], tokenVersion: row["token_version"], createdAt: row["created_at"])
+                    isAdmin: row["is_admin"], tokenVersion: row["token_version"], createdAt: row["created_at"],
+                    banned: row["banned"] ?? false)
     }
 }

@@ -16,6 +16,7 @@ extension SQLiteStore {
         try await writer.write { db, _ in
             try db.execute(sql: "UPDATE users SET password_hash = ?, token_version = token_version + 1 WHERE id = ?",
                            arguments: [passwordHash, userID])
+            try Self.recordAccountEvent(db: db, user: userID, kind: .revoked)
         }
     }
 
@@ -23,16 +24,20 @@ extension SQLiteStore {
     public func revokeTokens(userID: Int64) async throws {
         try await writer.write { db, _ in
             try db.execute(sql: "UPDATE users SET token_version = token_version + 1 WHERE id = ?", arguments: [userID])
+            try Self.recordAccountEvent(db: db, user: userID, kind: .revoked)
         }
     }
 
-    /// Removes the account, its devices, its inbox and its idempotency records.
-    /// Messages it sent stay in the other side's history.
+    /// Removes the account, its devices, its inbox, its idempotency records,
+    /// its blocks and its push endpoints. Messages it sent stay in the other
+    /// side's history.
     public func deleteUser(userID: Int64) async throws {
         try await writer.write { db, _ in
             try db.execute(sql: "DELETE FROM inbox WHERE user_id = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM sends WHERE user_id = ?", arguments: [userID])
+            try db.execute(sql: "DELETE FROM blocks WHERE user_id = ? OR blocked_id = ?", arguments: [userID, userID])
             try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [userID])
+            try Self.recordAccountEvent(db: db, user: userID, kind: .deleted)
         }
     }
 

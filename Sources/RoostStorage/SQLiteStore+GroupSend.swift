@@ -27,15 +27,20 @@ extension SQLiteStore {
                 recipients = refreshed?.members ?? []
                 guard recipients.contains(send.from) else { throw Self.notMember }
             }
-            let content = try Self.attachFile(db: db, content: send.content, sender: send.from,
-                                              conversationKey: "g:\(send.group)")
+            let key = "g:\(send.group)"
+            var content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            if content.replyTo != nil || content.mentions != nil {
+                content = try Self.checkReferences(db: db, content: content, conversationKey: key,
+                                                   participants: Set(recipients))
+            }
             let contentJSON = content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
             try db.cachedStatement(sql: """
                 INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
                 VALUES (?, ?, NULL, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, send.from, send.group, "g:\(send.group)", send.clientID, contentJSON, now])
+                """).execute(arguments: [id, send.from, send.group, key, send.clientID, contentJSON, now])
+            try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             // Every member's record is the same (`conversation` is `g:<id>` for all).
             var record = MessageRow(id: id, sender: send.from, recipient: nil, group: send.group, clientID: send.clientID,
                                     content: nil, recalled: false, createdAt: now).record(for: send.from)

@@ -5,9 +5,12 @@ import RoostProtocol
 /// `(conv_key, id)` index: a page is one range seek, an unread count one
 /// range count above the read position; nothing scans a whole history.
 extension SQLiteStore {
+    /// The columns `messageRow` reads.
+    static let messageColumns = "id, sender_id, recipient_id, group_id, client_id, content, recalled, created_at, edited_at, reactions"
+
     /// A page of history, newest first (`?` = conv_key, before-id, limit).
     public static let historySQL = """
-        SELECT id, sender_id, recipient_id, group_id, client_id, content, recalled, created_at
+        SELECT \(messageColumns)
         FROM messages WHERE conv_key = ? AND id < ? ORDER BY id DESC LIMIT ?
         """
     /// Unread messages (`?` = conv_key, read position, reader).
@@ -16,7 +19,7 @@ extension SQLiteStore {
         """
     /// The newest message of a conversation (`?` = conv_key).
     static let lastMessageSQL = """
-        SELECT id, sender_id, recipient_id, group_id, client_id, content, recalled, created_at
+        SELECT \(messageColumns)
         FROM messages WHERE conv_key = ? ORDER BY id DESC LIMIT 1
         """
 
@@ -35,26 +38,31 @@ extension SQLiteStore {
             var entries: [ConversationEntry] = []
             let direct = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.peer_id, d.updated_at, m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id,
-                       m.content, m.recalled, m.created_at
+                       m.content, m.recalled, m.created_at, m.edited_at, m.reactions
                 FROM direct_conversations d JOIN messages m ON m.id = d.last_message_id
                 WHERE d.user_id = ? ORDER BY d.last_message_id DESC LIMIT ?
                 """), arguments: [user, limit])
             for row in direct {
                 let peer: Int64 = row["peer_id"]
                 let key = Self.directKey(user, peer)
+                let position = try Self.readPosition(db: db, user: user, key: key)
                 entries.append(ConversationEntry(
                     conversation: Conversation.direct(peer: peer).description,
                     lastMessage: Self.messageRow(row).record(for: user),
-                    unread: try Self.unread(db: db, user: user, key: key), updatedAt: row["updated_at"]))
+                    unread: try Self.unread(db: db, user: user, key: key, position: position),
+                    mentions: try Self.unreadMentions(db: db, user: user, key: key, position: position),
+                    updatedAt: row["updated_at"]))
             }
             for (group, since) in try Self.groupsOf(db: db, user: user) {
                 let key = "g:\(group)"
                 let last = try Row.fetchOne(db.cachedStatement(sql: Self.lastMessageSQL), arguments: [key])
                     .map { Self.messageRow($0) }
+                let position = try Self.readPosition(db: db, user: user, key: key)
                 entries.append(ConversationEntry(
                     conversation: Conversation.group(group).description,
                     lastMessage: last?.record(for: user),
-                    unread: try Self.unread(db: db, user: user, key: key),
+                    unread: try Self.unread(db: db, user: user, key: key, position: position),
+                    mentions: try Self.unreadMentions(db: db, user: user, key: key, position: position),
                     updatedAt: max(last?.createdAt ?? since, since)))
             }
             entries.sort { ($0.updatedAt, $0.conversation) > ($1.updatedAt, $1.conversation) }
@@ -63,9 +71,16 @@ extension SQLiteStore {
     }
 
     /// Messages from others above the user's read position, recalled ones not counted.
-    static func unread(db: Database, user: Int64, key: String) throws -> Int {
-        let position = try readPosition(db: db, user: user, key: key)
-        return try Int.fetchOne(db.cachedStatement(sql: unreadSQL), arguments: [key, position, user]) ?? 0
+    static func unread(db: Database, user: Int64, key: String, position: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: unreadSQL), arguments: [key, position, user]) ?? 0
+    }
+
+    /// Unread messages that mention the user (rows go when a message is recalled
+    /// or edited to drop the mention; the sender's own are never stored).
+    static func unreadMentions(db: Database, user: Int64, key: String, position: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM mentions WHERE user_id = ? AND conv_key = ? AND message_id > ?
+            """), arguments: [user, key, position]) ?? 0
     }
 
     static func readPosition(db: Database, user: Int64, key: String) throws -> Int64 {
@@ -110,7 +125,7 @@ extension SQLiteStore {
     static func messageRow(_ row: Row) -> MessageRow {
         MessageRow(id: row["id"], sender: row["sender_id"], recipient: row["recipient_id"], group: row["group_id"],
                    clientID: row["client_id"], content: row["content"], recalled: row["recalled"],
-                   createdAt: row["created_at"])
+                   createdAt: row["created_at"], editedAt: row["edited_at"], reactions: row["reactions"])
     }
 
     /// The plan SQLite picks for `sql`, one line per step (for tests and diagnostics).

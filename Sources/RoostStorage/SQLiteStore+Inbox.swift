@@ -25,7 +25,7 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT i.seq, i.type, i.message_id, i.payload, i.created_at,
                        m.sender_id, m.recipient_id, m.group_id, m.client_id, m.content, m.recalled,
-                       m.created_at AS m_created_at
+                       m.created_at AS m_created_at, m.edited_at, m.reactions
                 FROM inbox i LEFT JOIN messages m ON m.id = i.message_id
                 WHERE i.user_id = ? AND i.seq > ?
                 ORDER BY i.seq
@@ -49,9 +49,19 @@ extension SQLiteStore {
             let record = MessageRow(
                 id: row["message_id"], sender: row["sender_id"], recipient: row["recipient_id"],
                 group: row["group_id"], clientID: row["client_id"], content: row["content"],
-                recalled: row["recalled"], createdAt: row["m_created_at"]
+                recalled: row["recalled"], createdAt: row["m_created_at"], editedAt: row["edited_at"],
+                reactions: row["reactions"]
             ).record(for: holder)
             return InboxItem(seq: seq, timestamp: createdAt, body: .message(record, clientID: row["client_id"]))
+        case "edit":
+            // The content is the message's current one (none once recalled).
+            guard let payload: String = row["payload"], var edit = try? JSONCodec.decode(EditItem.self, from: payload) else {
+                return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
+            }
+            let recalled: Bool = row["recalled"] ?? true
+            let content: String? = row["content"]
+            edit.content = recalled ? nil : content.flatMap { try? JSONCodec.decode(MessageContent.self, from: $0) }
+            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: edit.jsonText))
         case "recall":
             if let payload: String = row["payload"], let recall = try? JSONCodec.decode(RecallItem.self, from: payload) {
                 return InboxItem(seq: seq, timestamp: createdAt, body: .recall(recall))
@@ -83,19 +93,47 @@ struct MessageRow {
     let content: String?
     let recalled: Bool
     let createdAt: Int64
+    var editedAt: Int64? = nil
+    /// JSON {emoji: [user ids]}.
+    var reactions: String? = nil
+
+    var decodedContent: MessageContent? {
+        content.flatMap { try? JSONCodec.decode(MessageContent.self, from: $0) }
+    }
+
+    var decodedReactions: [String: [String]] {
+        reactions.flatMap { try? JSONCodec.decode([String: [String]].self, from: $0) } ?? [:]
+    }
+
+    /// The storage key of the conversation (`d:<low>:<high>` or `g:<id>`).
+    var conversationKey: String {
+        if let group { return "g:\(group)" }
+        let peer = recipient ?? sender
+        return "d:\(min(sender, peer)):\(max(sender, peer))"
+    }
+
+    /// Who may read it now: both sides of a 1:1 conversation; for a group, the caller asks the members.
+    var directParticipants: [Int64] { Array(Set([sender, recipient ?? sender])).sorted() }
+
+    /// The conversation as `holder` sees it (`u:<peer>` or `g:<group>`).
+    func conversation(for holder: Int64) -> String {
+        if let group { return Conversation.group(group).description }
+        let peer = sender == holder ? (recipient ?? holder) : sender
+        return Conversation.direct(peer: peer).description
+    }
 
     func record(for holder: Int64) -> MessageRecord {
-        let conversation: String
-        if let group {
-            conversation = Conversation.group(group).description
-        } else {
-            let peer = sender == holder ? (recipient ?? holder) : sender
-            conversation = Conversation.direct(peer: peer).description
+        let conversation = conversation(for: holder)
+        if recalled {
+            return MessageRecord(messageID: String(id), conversation: conversation, from: String(sender),
+                                 to: recipient.map(String.init), groupID: group.map(String.init),
+                                 content: nil, timestamp: createdAt, recalled: true)
         }
-        let decoded = content.flatMap { try? JSONCodec.decode(MessageContent.self, from: $0) }
+        let reactions = decodedReactions
         return MessageRecord(
             messageID: String(id), conversation: conversation, from: String(sender),
             to: recipient.map(String.init), groupID: group.map(String.init),
-            content: recalled ? nil : decoded, timestamp: createdAt, recalled: recalled ? true : nil)
+            content: decodedContent, timestamp: createdAt, editedAt: editedAt,
+            reactions: reactions.isEmpty ? nil : reactions)
     }
 }

@@ -3,8 +3,9 @@ import RoostProtocol
 
 extension SQLiteStore {
     public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
-        // Encoded outside the writer unless a file's metadata is filled in inside it.
-        let plainJSON = send.content.fileID == nil ? send.content.jsonText : nil
+        // Encoded outside the writer unless the transaction changes the content
+        // (a file's metadata filled in, mentions de-duplicated).
+        let plainJSON = send.content.fileID == nil && send.content.mentions == nil ? send.content.jsonText : nil
         return try await writer.write { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
@@ -17,8 +18,15 @@ extension SQLiteStore {
                                     arguments: [send.to]) == true else {
                 throw RoostError.notFound("no such user")
             }
+            if send.from != send.to, try Self.blocks(db: db, send.to, send.from) {
+                throw RoostError.forbidden("this user does not accept your messages")
+            }
             let key = Self.directKey(send.from, send.to)
-            let content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            var content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            if content.replyTo != nil || content.mentions != nil {
+                content = try Self.checkReferences(db: db, content: content, conversationKey: key,
+                                                   participants: [send.from, send.to])
+            }
             let contentJSON = plainJSON ?? content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
@@ -26,6 +34,7 @@ extension SQLiteStore {
                 INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
                 """).execute(arguments: [id, send.from, send.to, key, send.clientID, contentJSON, now])
+            try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)

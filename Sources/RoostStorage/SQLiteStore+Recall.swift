@@ -7,8 +7,7 @@ extension SQLiteStore {
     public func recall(user: Int64, messageID: Int64, windowMillis: Int64) async throws -> StateChange {
         let change = try await writer.write { db, batch -> StateChange in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT id, sender_id, recipient_id, group_id, client_id, content, recalled, created_at
-                FROM messages WHERE id = ?
+                SELECT \(Self.messageColumns) FROM messages WHERE id = ?
                 """), arguments: [messageID]) else {
                 throw RoostError.notFound("no such message")
             }
@@ -31,12 +30,13 @@ extension SQLiteStore {
                 throw RoostError.forbidden(message.sender == user ? "the recall window has passed" : "not your message")
             }
             if message.recalled { return .unchanged }
-            try db.cachedStatement(sql: "UPDATE messages SET content = NULL, recalled = 1 WHERE id = ?")
+            try Self.unindexContent(db: db, message: message)
+            try db.cachedStatement(sql: "UPDATE messages SET content = NULL, recalled = 1, reactions = NULL WHERE id = ?")
                 .execute(arguments: [messageID])
             var deliveries: [Delivery] = []
             var ownSeq: Int64?
             for holder in participants.sorted() {
-                let item = RecallItem(conversation: message.record(for: holder).conversation,
+                let item = RecallItem(conversation: message.conversation(for: holder),
                                       messageID: String(messageID), by: String(user))
                 let seq = try Self.appendItem(db: db, batch: batch, user: holder, type: "recall", messageID: messageID,
                                               payload: JSONCodec.encodeString(item), now: now)

@@ -70,6 +70,7 @@ enum Schema {
         }
         registerGroupMigrations(&migrator)
         registerHistoryMigrations(&migrator)
+        registerFeatureMigrations(&migrator)
         return migrator
     }
 }

@@ -65,6 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
     var rateLimitLoopback = false
     @Option(help: "Rate-limited requests (refilled 1/s) before a connection is closed with 1008.")
     var rateAbuseStrikes = RateSettings().abuseStrikes
+    @Option(help: "Seconds after sending during which a sender may edit a message.") var editWindow: Double = 24 * 3600
+    @Option(help: "Distinct reactions one user may have on one message.") var maxReactionsPerUser = 20
+    @Option(help: "Seconds between checks for account changes made by `roost user` (0: off).")
+    var accountEventInterval: Double = 0.5
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
@@ -74,6 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard retryInterval > 0, idleTimeout > 0 else { throw ValidationError("intervals must be positive") }
         guard retryAttempts >= 1, pushWindow >= 1, maxFrameBytes >= 1024, maxTextBytes >= 1 else {
             throw ValidationError("limits must be positive (--max-frame-bytes at least 1024)")
+        }
+        guard editWindow >= 0, maxReactionsPerUser >= 1, accountEventInterval >= 0 else {
+            throw ValidationError("--edit-window and --account-event-interval must not be negative, --max-reactions-per-user positive")
         }
         guard maxUploadBytes >= 1, recallWindow >= 0, groupReadReceiptCap >= 0 else {
             throw ValidationError("--max-upload-bytes must be positive, --recall-window and --group-read-receipt-cap not negative")
@@ -138,6 +145,9 @@ struct ServeCommand: AsyncParsableCommand {
         s.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
         s.core.rates = (try? rates) ?? RateSettings()
         s.webRoot = WebRoot.locate(explicit: webRoot)
+        s.core.editWindow = .milliseconds(Int64(editWindow * 1000))
+        s.core.maxReactionsPerUser = maxReactionsPerUser
+        s.accountEventInterval = .milliseconds(Int64(accountEventInterval * 1000))
         return s
     }
 

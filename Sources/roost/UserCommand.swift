@@ -8,11 +8,11 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage accounts.",
         discussion: """
-            These commands write the database directly. A running server sees the change at once for \
-            new logins and connections (revoked tokens are refused), but sockets already open stay open \
-            until they reconnect; use the admin API to close them at once.
+            These commands write the database directly, with or without a server running on it. \
+            A running server refuses revoked tokens at once and closes the sockets of a changed \
+            account (passwd, del, ban) within its account-event interval (default 0.5 s).
             """,
-        subcommands: [Add.self, Passwd.self, Del.self, List.self])
+        subcommands: [Add.self, Passwd.self, Del.self, Ban.self, Unban.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account.")
@@ -72,6 +72,35 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
+    struct Ban: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ban an account: its tokens are revoked, its sockets closed, its logins refused (403).")
+        @OptionGroup var options: DataOptions
+        @Argument var username: String
+
+        func run() async throws {
+            let store = try options.openStore()
+            guard let user = try await store.user(named: username) else { throw CLIError("no user \(username)") }
+            _ = try await store.setBanned(user: user.id, banned: true)
+            try await store.close()
+            print("banned \(username) (id \(user.id))")
+        }
+    }
+
+    struct Unban: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a ban (the user logs in again).")
+        @OptionGroup var options: DataOptions
+        @Argument var username: String
+
+        func run() async throws {
+            let store = try options.openStore()
+            guard let user = try await store.user(named: username) else { throw CLIError("no user \(username)") }
+            _ = try await store.setBanned(user: user.id, banned: false)
+            try await store.close()
+            print("unbanned \(username) (id \(user.id))")
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List accounts.")
         @OptionGroup var options: DataOptions
@@ -80,10 +109,10 @@ struct UserCommand: AsyncParsableCommand {
             let store = try options.openStore()
             let users = try await store.allUsers()
             try await store.close()
-            print("id\tusername\tadmin\tcreated_at")
+            print("id\tusername\tadmin\tbanned\tcreated_at")
             for user in users {
                 let created = Date(timeIntervalSince1970: Double(user.createdAt) / 1000).ISO8601Format()
-                print("\(user.id)\t\(user.username)\t\(user.isAdmin ? "yes" : "no")\t\(created)")
+                print("\(user.id)\t\(user.username)\t\(user.isAdmin ? "yes" : "no")\t\(user.banned ? "yes" : "no")\t\(created)")
             }
         }
     }

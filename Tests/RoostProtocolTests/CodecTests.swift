@@ -99,6 +99,9 @@ struct JSONTextTests {
                 MessageRecord(messageID: "1", conversation: "u:2", from: "3", to: "2", content: content, timestamp: 5),
                 MessageRecord(messageID: "1", conversation: "g:2", from: "3", groupID: "2", content: nil, timestamp: 5, recalled: true),
                 MessageRecord(messageID: "1", conversation: "u:2", from: "3", content: MessageContent(text: text), timestamp: -1),
+                MessageRecord(messageID: "9", conversation: "g:2", from: "3", groupID: "2",
+                              content: MessageContent(text: text, replyTo: "8", mentions: ["3", text]), timestamp: 5,
+                              editedAt: 7, reactions: ["👍": ["3", "4"], "a": ["5"], text: ["6"]]),
             ]
             for record in records {
                 #expect(record.jsonText == JSONCodec.encodeString(record))

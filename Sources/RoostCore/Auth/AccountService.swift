@@ -42,6 +42,8 @@ public struct AccountService: Sendable {
         let user = try await store.user(named: username)
         let ok = await hasher.verify(password, hash: user?.passwordHash ?? decoyHash)
         guard let user, ok else { throw RoostError.unauthenticated("wrong username or password") }
+        // Only after the password: a ban is not revealed to someone who does not know it.
+        guard !user.banned else { throw RoostError.forbidden("this account is banned") }
         let (token, expiresAt) = try await tokens.issue(for: user)
         return LoginResult(token: token, user: user, expiresAt: expiresAt)
     }

@@ -54,7 +54,7 @@ public struct TokenService: Sendable {
         }
         guard let id = Int64(claims.sub.value),
               let user = try? await store.user(id: id),
-              user.tokenVersion == claims.ver
+              user.tokenVersion == claims.ver, !user.banned
         else {
             throw .unauthenticated("token revoked")
         }

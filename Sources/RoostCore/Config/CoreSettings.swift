@@ -27,6 +27,10 @@ public struct CoreSettings: Sendable {
     public var recallWindow: Duration = .seconds(120)
     /// Groups above this many members get no `read` items fanned out (positions still move).
     public var groupReadReceiptCap: Int = 100
+    /// How long after sending a sender may edit a message (PROTOCOL.md 9).
+    public var editWindow: Duration = .seconds(24 * 3600)
+    /// Distinct reactions one user may have on one message.
+    public var maxReactionsPerUser: Int = 20
 
     /// Rate limits (PROTOCOL.md 7); defaults in docs/protocol.md "Rate limits".
     public var rates = RateSettings()

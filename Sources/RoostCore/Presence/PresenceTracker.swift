@@ -64,6 +64,14 @@ public actor PresenceTracker {
         }
     }
 
+    /// Two users stopped sharing presence (a block): each online one looks offline to the other.
+    func contactsRemoved(_ a: Int64, _ b: Int64) async {
+        for (user, viewer) in [(a, b), (b, a)] where announced.contains(user) {
+            let frame = ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: false))
+            for connection in await registry.connections(of: viewer) { await connection.sendEphemeral(frame) }
+        }
+    }
+
     private func expire(_ user: Int64, generation: Int) async {
         guard pendingOffline[user]?.generation == generation else { return }
         pendingOffline[user] = nil

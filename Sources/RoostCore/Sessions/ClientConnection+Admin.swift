@@ -17,3 +17,22 @@ extension SessionRegistry {
         }
     }
 }
+
+extension ClientConnection {
+    /// Kicks this connection unless it was authenticated with a token of
+    /// `current` or newer (nil: kick whatever the token).
+    func kickIfStale(current: Int64?, reason: String) {
+        if let current, let tokenVersion, tokenVersion >= current { return }
+        kick(reason: reason, code: .unauthenticated)
+    }
+}
+
+extension SessionRegistry {
+    /// After a revocation made elsewhere (the admin CLI): closes the user's
+    /// sockets opened with older tokens, with `kicked` `reason` and 4401.
+    public nonisolated func kickStale(of user: Int64, current: Int64?, reason: String) async {
+        for connection in await connections(of: user) {
+            await connection.kickIfStale(current: current, reason: reason)
+        }
+    }
+}

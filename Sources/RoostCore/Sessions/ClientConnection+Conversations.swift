@@ -28,9 +28,8 @@ extension ClientConnection {
     func recall(_ request: RecallRequest, ref: String) async throws {
         guard let identity else { return }
         guard let id = parseUserID(request.messageID) else { throw RoostError.notFound("no such message") }
-        let window = services.settings.recallWindow.components
-        let windowMillis = window.seconds * 1000 + window.attoseconds / 1_000_000_000_000_000
-        let change = try await services.store.recall(user: identity.userID, messageID: id, windowMillis: windowMillis)
+        let change = try await services.store.recall(user: identity.userID, messageID: id,
+                                                     windowMillis: services.settings.recallWindow.milliseconds)
         await finishChange(change, ref: ref, identity: identity)
     }
 

@@ -70,6 +70,11 @@ extension ClientConnection {
         let now = ContinuousClock.now
         if let last = lastTyping[key], now - last < services.settings.typingInterval { return }
         lastTyping[key] = now
+        // 1:1 typing is not relayed across a block, either way (PROTOCOL.md 9).
+        if key.hasPrefix("u:"), let peer = targets.first,
+           (try? await services.store.isBlockedEitherWay(identity.userID, peer)) != false {
+            return
+        }
         let conversation = key.hasPrefix("g:") ? key : Conversation.direct(peer: identity.userID).description
         let frame = ServerFrame.event(type: "typing", data: TypingEvent(from: String(identity.userID),
                                                                         conversation: conversation))

@@ -101,6 +101,10 @@ extension ClientConnection {
                 try await read(frame.decodeData(ReadRequest.self), ref: ref)
             case "recall":
                 try await recall(frame.decodeData(RecallRequest.self), ref: ref)
+            case "edit":
+                try await edit(frame.decodeData(EditRequest.self), ref: ref)
+            case "react":
+                try await react(frame.decodeData(ReactRequest.self), ref: ref)
             default:
                 throw RoostError.badRequest("unknown request type \"\(frame.type)\"")
             }

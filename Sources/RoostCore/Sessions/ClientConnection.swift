@@ -32,6 +32,9 @@ public actor ClientConnection {
     var recalledIDs = RecentSet(capacity: 256)
     /// Requests per connection and the strikes before an abusive connection is closed.
     var limits: ConnectionLimits
+    /// The token version the session was authenticated with: a later
+    /// revocation closes this socket, a newer token's socket stays.
+    var tokenVersion: Int64?
 
     init(services: RoostServices, sink: any FrameSink, logger: Logger) {
         self.services = services
@@ -125,6 +128,7 @@ public actor ClientConnection {
         let registry = services.registry
         phase = .active(identity)
         registered = identity
+        self.tokenVersion = tokenVersion
         logger[metadataKey: "user"] = "\(identity.userID)"
         logger[metadataKey: "device"] = "\(identity.device)"
         switch await registry.register(self, as: identity, maxDevices: services.settings.maxDevicesPerUser) {

@@ -20,6 +20,16 @@ struct AdminRoutes {
             await services.registry.kickAll(of: user.id, reason: "deleted")
             return JSONBody(["deleted": user.username])
         }
+        admin.post("users/:username/ban") { _, context in
+            let user = try await account(context)
+            _ = try await services.banService.setBanned(user.id, banned: true)
+            return JSONBody(["banned": user.username])
+        }
+        admin.post("users/:username/unban") { _, context in
+            let user = try await account(context)
+            _ = try await services.banService.setBanned(user.id, banned: false)
+            return JSONBody(["unbanned": user.username])
+        }
         admin.post("users/:username/revoke") { _, context in
             let user = try await account(context)
             try await sqlite().revokeTokens(userID: user.id)

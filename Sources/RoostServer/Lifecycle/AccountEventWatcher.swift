@@ -1,0 +1,46 @@
+import Logging
+import RoostCore
+import RoostStorage
+import ServiceLifecycle
+
+/// Closes the sockets of accounts changed outside this process: `roost user
+/// passwd|del|ban` write the data directory directly and record an event;
+/// this polls for new events (one indexed read per interval) and kicks the
+/// user's connections opened with tokens older than the change.
+struct AccountEventWatcher: Service {
+    let store: SQLiteStore
+    let registry: SessionRegistry
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var last = try await store.lastAccountEventID()
+        let interval = self.interval
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            do {
+                for event in try await store.accountEvents(after: last) {
+                    last = event.id
+                    await apply(event)
+                }
+            } catch {
+                logger.warning("could not read account events", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func apply(_ event: AccountEvent) async {
+        switch event.kind {
+        case .revoked:
+            await registry.kickStale(of: event.user, current: event.tokenVersion, reason: "revoked")
+        case .deleted:
+            await registry.kickStale(of: event.user, current: nil, reason: "deleted")
+        case .banned:
+            await registry.kickStale(of: event.user, current: nil, reason: "banned")
+        }
+    }
+}

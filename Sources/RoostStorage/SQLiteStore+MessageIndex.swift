@@ -1,0 +1,81 @@
+import GRDB
+import RoostProtocol
+
+/// What a message's content adds beside its row: the full-text entry of its
+/// text and one `mentions` row per mentioned participant. Every write that
+/// creates, replaces or erases content calls these in its own transaction.
+extension SQLiteStore {
+    /// Checks `reply_to` (a message of the same conversation, else `not_found`)
+    /// and `mentions` (participants only, else `bad_request`); returns the
+    /// content with mentions de-duplicated.
+    static func checkReferences(db: Database, content: MessageContent, conversationKey key: String,
+                                participants: Set<Int64>) throws -> MessageContent {
+        var content = content
+        if let reply = content.replyTo {
+            guard let id = Int64(reply), String(id) == reply,
+                  try String.fetchOne(db.cachedStatement(sql: "SELECT conv_key FROM messages WHERE id = ?"),
+                                      arguments: [id]) == key else {
+                throw RoostError.notFound("reply_to is not a message of this conversation")
+            }
+        }
+        if let mentions = content.mentions {
+            var seen = Set<String>()
+            var unique: [String] = []
+            for mention in mentions {
+                guard let id = Int64(mention), String(id) == mention, participants.contains(id) else {
+                    throw RoostError.badRequest("mentions must be user ids of the conversation's participants")
+                }
+                if seen.insert(mention).inserted { unique.append(mention) }
+            }
+            content.mentions = unique
+        }
+        return content
+    }
+
+    /// Indexes a message's text and records its mentions (the sender's own excluded).
+    static func indexContent(db: Database, messageID: Int64, sender: Int64, conversationKey key: String,
+                             content: MessageContent) throws {
+        if let text = content.text {
+            try db.cachedStatement(sql: "INSERT INTO message_search (rowid, text) VALUES (?, ?)")
+                .execute(arguments: [messageID, text])
+        }
+        for mention in content.mentions ?? [] {
+            guard let user = Int64(mention), user != sender else { continue }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO mentions (user_id, conv_key, message_id) VALUES (?, ?, ?)")
+                .execute(arguments: [user, key, messageID])
+        }
+    }
+
+    /// Removes what `indexContent` added for the message's current content
+    /// (an external-content FTS5 index must be told the old text to delete it).
+    static func unindexContent(db: Database, message: MessageRow) throws {
+        guard !message.recalled, let content = message.decodedContent else { return }
+        if let text = content.text {
+            try db.cachedStatement(sql: "INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', ?, ?)")
+                .execute(arguments: [message.id, text])
+        }
+        for mention in content.mentions ?? [] {
+            guard let user = Int64(mention) else { continue }
+            try db.cachedStatement(sql: "DELETE FROM mentions WHERE user_id = ? AND conv_key = ? AND message_id = ?")
+                .execute(arguments: [user, message.conversationKey, message.id])
+        }
+    }
+
+    /// Who takes part in the message's conversation now: both sides of a 1:1
+    /// conversation, the current members of a group.
+    static func participants(db: Database, of message: MessageRow) throws -> [Int64] {
+        if let group = message.group { return try groupMembers(db: db, group: group) }
+        return message.directParticipants
+    }
+
+    /// `blocker` blocks `user`.
+    static func blocks(db: Database, _ blocker: Int64, _ user: Int64) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?"),
+                          arguments: [blocker, user]) == true
+    }
+
+    static func fetchMessage(db: Database, id: Int64) throws -> MessageRow? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(messageColumns) FROM messages WHERE id = ?"), arguments: [id])
+            .map(messageRow)
+    }
+}
