@@ -22,8 +22,13 @@ extension SQLiteStore {
             }
             sql += " ORDER BY message_search.rank LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
-                SearchHit(record: Self.messageRow(row).record(for: user), snippet: row["snippet"] ?? "")
+            do {
+                return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+                    SearchHit(record: Self.messageRow(row).record(for: user), snippet: row["snippet"] ?? "")
+                }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+                // The full-text engine refused the query itself (its syntax), not the database.
+                throw RoostError.badRequest("cannot search for that")
             }
         }
     }
@@ -42,7 +47,9 @@ extension SQLiteStore {
     /// query language's operators are plain text), all words required. Nil
     /// when nothing searchable is left.
     static func matchExpression(_ query: String) -> String? {
-        let words = query.split(whereSeparator: { $0.isWhitespace }).prefix(32)
+        // Control characters (NUL ends an FTS5 string early) separate words like spaces.
+        let words = query.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
+            .prefix(32)
         let phrases = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         return phrases.isEmpty ? nil : phrases.joined(separator: " ")
     }

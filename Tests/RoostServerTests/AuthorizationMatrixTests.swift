@@ -74,6 +74,11 @@ struct AuthorizationMatrixTests {
         HTTPCase(method: "POST", path: { _ in "/api/files" }, body: { _ in [:] }, expected: [201, 201, 201, 401]),
         HTTPCase(method: "POST", path: { _ in "/api/password" }, body: { _ in ["old_password": "wrong-password", "new_password": "whatever-1"] },
                  expected: [403, 403, 403, 401]),
+        HTTPCase(method: "GET", path: { f in "/api/search?q=hi&conversation=g:\(f.group)" }, expected: [200, 200, 403, 401]),
+        HTTPCase(method: "GET", path: { _ in "/api/search?q=hi" }, expected: [200, 200, 200, 401]),
+        HTTPCase(method: "GET", path: { _ in "/api/blocks" }, expected: [200, 200, 200, 401]),
+        HTTPCase(method: "POST", path: { _ in "/api/blocks" }, body: { f in ["user_id": f.dave.userID] }, expected: [200, 200, 200, 401]),
+        HTTPCase(method: "DELETE", path: { f in "/api/blocks/\(f.dave.userID)" }, expected: [200, 200, 200, 401]),
         HTTPCase(method: "POST", path: { _ in "/api/logout" }, expected: [200, 200, 200, 401]),
     ]
 
@@ -106,6 +111,7 @@ struct AuthorizationMatrixTests {
                 ("POST", "/api/groups/{g}/join", nil), ("POST", "/api/groups/{g}/leave", nil),
                 ("GET", "/api/groups/{g}/members", nil), ("POST", "/api/groups/{g}/members", ["user_ids": [f.carol.userID]]),
                 ("DELETE", "/api/groups/{g}/members/\(f.dave.userID)", nil), ("GET", "/api/messages?conversation=g:{g}", nil),
+                ("GET", "/api/search?q=hi&conversation=g:{g}", nil),
             ]
             for (method, template, body) in routes {
                 let existing = try await server.http.request(method, template.replacingOccurrences(of: "{g}", with: f.group),
@@ -137,6 +143,10 @@ struct AuthorizationMatrixTests {
         FrameCase(type: "recall", data: { f in ["message_id": f.message] }, expected: ["ack", "forbidden", "forbidden"]),
         FrameCase(type: "join_group", data: { f in ["group_id": f.group] }, expected: ["ack", "ack", "forbidden"]),
         FrameCase(type: "leave_group", data: { f in ["group_id": f.group] }, expected: ["ack", "ack", "forbidden"]),
+        // dave sent the message: nobody else may edit it, every member may react.
+        FrameCase(type: "edit", data: { f in ["message_id": f.message, "content": ["text": "x"]] },
+                  expected: ["forbidden", "forbidden", "forbidden"]),
+        FrameCase(type: "react", data: { f in ["message_id": f.message, "emoji": "👍"] }, expected: ["ack", "ack", "forbidden"]),
         FrameCase(type: "sync_offline", data: { _ in [:] }, expected: ["ack", "ack", "ack"]),
         FrameCase(type: "heartbeat", data: { _ in [:] }, expected: ["ack", "ack", "ack"]),
     ]

@@ -77,6 +77,8 @@ struct FuzzTests {
         ("DELETE", "/api/groups/{x}/members/{x}"), ("GET", "/api/friends"), ("POST", "/api/friends"),
         ("DELETE", "/api/friends/{x}"), ("GET", "/api/presence?user_ids={x}"), ("GET", "/api/messages?conversation={x}"),
         ("GET", "/api/conversations?limit={x}"), ("POST", "/api/files?name={x}"), ("GET", "/api/files/{x}"),
+        ("GET", "/api/search?q={x}"), ("GET", "/api/search?q=a&conversation={x}&limit={x}"), ("GET", "/api/blocks"),
+        ("POST", "/api/blocks"), ("DELETE", "/api/blocks/{x}"),
         ("GET", "/health"), ("GET", "/stats"), ("GET", "/metrics"), ("GET", "/ws?token={x}"),
         ("POST", "/api/logout"), // last: it revokes the token the others use
     ]

@@ -83,6 +83,9 @@ struct SearchTests {
             #expect(try await Self.search(server, alice, "").status == 400)
             #expect(try await Self.search(server, alice, "heron", limit: 0).status == 400)
             #expect(try await Self.search(server, alice, "heron", conversation: "nope").status == 400)
+            // Control characters separate words (a NUL would end an FTS5 string early).
+            #expect(try await Self.hits(server, alice, "her\u{0}on\u{1F}").isEmpty)
+            #expect(try await Self.hits(server, alice, "\u{0}heron").count == 20)
             #expect(try await Self.search(server, alice, "heron", conversation: "g:123456").status == 403)
             #expect(try await Self.search(server, alice, "heron", conversation: "u:987654").status == 403)
             #expect(try await Self.hits(server, alice, "heron").count == 20)
