@@ -4,6 +4,9 @@ extension Schema {
     /// Edits, reactions, mentions, search, blocks and bans (PROTOCOL.md 9).
     static func registerFeatureMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v4-features") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT sqlite_compileoption_used('ENABLE_FTS5')") == true else {
+                throw StorageError.sqliteFeatureMissing("FTS5 (full-text search)")
+            }
             try db.execute(sql: """
                 -- edited_at: last edit (ms). reactions: JSON {emoji: [user ids]}, NULL when
                 -- none; kept on the row so every record read stays one row, no join.

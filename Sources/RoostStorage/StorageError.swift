@@ -4,4 +4,17 @@ public enum StorageError: Error, Sendable {
     case closed
     /// The write queue is full; the caller should shed load.
     case overloaded
+    /// The system SQLite lacks something Roost needs (FTS5 for search).
+    case sqliteFeatureMissing(String)
+}
+
+extension StorageError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .closed: "the database is closed"
+        case .overloaded: "the write queue is full"
+        case .sqliteFeatureMissing(let feature):
+            "the system SQLite library has no \(feature); install a libsqlite3 built with it (Debian's and Ubuntu's are)"
+        }
+    }
 }
