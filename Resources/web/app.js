@@ -5,6 +5,8 @@ import { $, toast } from "./ui/dom.js";
 import { showLogin } from "./ui/login.js";
 import { renderSidebar } from "./ui/sidebar.js";
 import { ChatView } from "./ui/chat.js";
+import { Composer } from "./ui/composer.js";
+import { SearchView } from "./ui/search.js";
 
 const SESSION_KEY = "roost.session";
 
@@ -107,29 +109,10 @@ function start(session) {
     } catch (e) { toast(e.message); }
   };
 
-  const input = $("message-input");
-  $("composer").onsubmit = (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (!text || !client.active) return;
-    input.value = "";
-    resize();
-    client.send(client.active, { text }).catch((e) => toast(e.message));
-  };
-  const resize = () => {
-    input.style.height = "auto";
-    input.style.height = `${Math.min(input.scrollHeight + 2, 128)}px`;
-    input.style.overflowY = input.scrollHeight > 128 ? "auto" : "hidden";
-  };
-  input.addEventListener("input", () => {
-    resize();
-    if (client.active && input.value && client.socket.online) client.typingTo(client.active);
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      $("composer").requestSubmit();
-    }
+  new Composer(client, chat);
+  new SearchView(client, async (conversation, messageId) => {
+    if (client.active !== conversation) open(client.ensureConversation(conversation));
+    await chat.reveal(messageId);
   });
   $("file-input").onchange = async (event) => {
     const file = event.target.files[0];
