@@ -33,12 +33,14 @@ function start(session) {
   const client = new Client(session);
   const chat = new ChatView(client);
   window.roost = client; // for the browser test and curious users
+  let search = null;       // the SearchView, made once `open` exists
 
   const open = (conversation) => {
     client.active = conversation;
     $("app").classList.add("in-chat");
     chat.open(conversation);
     renderSidebar(client, open);
+    if (search) search.scopeLabel();
     client.markRead();
     $("message-input").focus();
   };
@@ -47,6 +49,7 @@ function start(session) {
     $("app").classList.remove("in-chat");
     chat.close();
     renderSidebar(client, open);
+    if (search) search.scopeLabel();
   };
 
   let queued = 0;
@@ -66,7 +69,10 @@ function start(session) {
   });
   client.addEventListener("typing", () => chat.typing());
   client.addEventListener("problem", (e) => toast(e.detail.error.message || String(e.detail.error)));
-  client.addEventListener("kicked", (e) => toast(`Disconnected by the server (${e.detail.reason}).`));
+  const kickedText = { banned: "This account has been banned.", deleted: "This account was removed.",
+                       revoked: "Signed out (logout or password change)." };
+  client.addEventListener("kicked", (e) => toast(kickedText[e.detail.reason]
+                                                || `Disconnected by the server (${e.detail.reason}).`));
   client.addEventListener("signedout", () => signOut());
 
   function signOut() {
@@ -110,7 +116,7 @@ function start(session) {
   };
 
   new Composer(client, chat);
-  new SearchView(client, async (conversation, messageId) => {
+  search = new SearchView(client, async (conversation, messageId) => {
     if (client.active !== conversation) open(client.ensureConversation(conversation));
     await chat.reveal(messageId);
   });

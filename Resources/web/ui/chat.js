@@ -240,7 +240,9 @@ export class ChatView {
   /** Reaction chips "👍 2"; mine are highlighted, and clicking one adds or takes back mine. */
   chips(m) {
     const c = this.client;
-    const entries = Object.entries(m.reactions || {}).filter(([, users]) => Array.isArray(users) && users.length);
+    const rank = (emoji) => (REACTIONS.includes(emoji) ? REACTIONS.indexOf(emoji) : REACTIONS.length);
+    const entries = Object.entries(m.reactions || {}).filter(([, users]) => Array.isArray(users) && users.length)
+      .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)); // a stable order on every device
     if (!entries.length) return null;
     return el("div", { class: "reactions" }, entries.map(([emoji, users]) => {
       const minePressed = users.includes(c.me.user_id);
@@ -310,7 +312,7 @@ export class ChatView {
       const id = ids.find((u) => c.users.get(u) === token.name);
       if (!id) continue;
       parts.push(text.slice(at, token.start),
-        el("span", { class: id === c.me.user_id ? "mention me" : "mention" }, text.slice(token.start, token.end)));
+        el("span", { class: id === c.me.user_id ? "mention of-me" : "mention" }, text.slice(token.start, token.end)));
       at = token.end;
     }
     parts.push(text.slice(at));

@@ -32,7 +32,9 @@ export class Composer {
       if (c.active && this.input.value && c.socket.online && !(this.mode && this.mode.kind === "edit")) c.typingTo(c.active);
     });
     this.input.addEventListener("keydown", (event) => this.keydown(event));
-    this.input.addEventListener("blur", () => setTimeout(() => this.hideSuggestions(), 150));
+    this.input.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== this.input) this.hideSuggestions();
+    }, 150));
     this.input.addEventListener("click", () => this.suggest());
   }
 
