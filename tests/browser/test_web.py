@@ -458,6 +458,7 @@ class WebClientTest(unittest.TestCase):
 
         # A mention, completed from the participants: highlighted at bob, "@" badge while he is elsewhere.
         bob.open_chat(alice.name)
+        bob.say("Packing tonight, see you Saturday!")
         box = alice.find("#message-input")
         box.send_keys("Great! @" + bob.name[:2])
         alice.wait(lambda: bob.name in alice.find("#mention-list").text, "mention suggestion")

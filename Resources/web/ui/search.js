@@ -39,7 +39,7 @@ export class SearchView {
     const option = $("search-scope").querySelector('option[value="active"]');
     const active = this.client.active;
     option.disabled = !active;
-    option.textContent = active ? `In ${this.client.title(active)}` : "In this chat";
+    option.title = active ? `Only in ${this.client.title(active)}` : "";
     if (!active && $("search-scope").value === "active") $("search-scope").value = "";
   }
 
