@@ -43,11 +43,12 @@ export function reactedRecord(record, emoji, userId, removed) {
   return out;
 }
 
-/** `@name` tokens of a text: [{start, end, name}], a trailing `.` or `-` left out (end of a sentence). */
+/** `@name` tokens of a text: [{start, end, name}] (name lowercased, as usernames are), a trailing
+ * `.` or `-` left out (the end of a sentence); an `@` inside a word (an e-mail address) is none. */
 export function mentionTokens(text) {
   const out = [];
-  for (const m of (text || "").matchAll(/(^|[^A-Za-z0-9_.@-])@([a-z0-9_.-]{1,32})/g)) {
-    const name = m[2].replace(/[.-]+$/, "");
+  for (const m of (text || "").matchAll(/(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{1,32})/g)) {
+    const name = m[2].replace(/[.-]+$/, "").toLowerCase();
     if (name.length < 3) continue;
     const start = m.index + m[1].length;
     out.push({ start, end: start + 1 + name.length, name });
