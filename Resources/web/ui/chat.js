@@ -290,7 +290,10 @@ export class ChatView {
         this.flash = { id: messageId, until: Date.now() + 2000 };
         node.classList.add("flash");
         node.scrollIntoView({ block: "center" });
-        setTimeout(() => node.classList.remove("flash"), 2000);
+        setTimeout(() => {
+          // Renders meanwhile replaced the row: unmark whichever row shows it now.
+          for (const li of $("message-list").querySelectorAll(".msg.flash")) li.classList.remove("flash");
+        }, 2050);
         return true;
       }
       const before = $("message-list").children.length;
