@@ -49,6 +49,12 @@ export class Api {
   }
   leaveGroup(groupId) { return this.call("POST", `/api/groups/${encodeURIComponent(groupId)}/leave`); }
 
+  search(q, conversation = null, limit = 30) {
+    const query = new URLSearchParams({ q, limit: String(limit) });
+    if (conversation) query.set("conversation", conversation);
+    return this.call("GET", `/api/search?${query}`);
+  }
+
   upload(file) {
     const name = encodeURIComponent(file.name || "file");
     return this.call("POST", `/api/files?name=${name}`, file, {

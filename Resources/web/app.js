@@ -5,6 +5,8 @@ import { $, toast } from "./ui/dom.js";
 import { showLogin } from "./ui/login.js";
 import { renderSidebar } from "./ui/sidebar.js";
 import { ChatView } from "./ui/chat.js";
+import { Composer } from "./ui/composer.js";
+import { SearchView } from "./ui/search.js";
 
 const SESSION_KEY = "roost.session";
 
@@ -31,12 +33,14 @@ function start(session) {
   const client = new Client(session);
   const chat = new ChatView(client);
   window.roost = client; // for the browser test and curious users
+  let search = null;       // the SearchView, made once `open` exists
 
   const open = (conversation) => {
     client.active = conversation;
     $("app").classList.add("in-chat");
     chat.open(conversation);
     renderSidebar(client, open);
+    if (search) search.scopeLabel();
     client.markRead();
     $("message-input").focus();
   };
@@ -45,6 +49,7 @@ function start(session) {
     $("app").classList.remove("in-chat");
     chat.close();
     renderSidebar(client, open);
+    if (search) search.scopeLabel();
   };
 
   let queued = 0;
@@ -64,7 +69,10 @@ function start(session) {
   });
   client.addEventListener("typing", () => chat.typing());
   client.addEventListener("problem", (e) => toast(e.detail.error.message || String(e.detail.error)));
-  client.addEventListener("kicked", (e) => toast(`Disconnected by the server (${e.detail.reason}).`));
+  const kickedText = { banned: "This account has been banned.", deleted: "This account was removed.",
+                       revoked: "Signed out (logout or password change)." };
+  client.addEventListener("kicked", (e) => toast(kickedText[e.detail.reason]
+                                                || `Disconnected by the server (${e.detail.reason}).`));
   client.addEventListener("signedout", () => signOut());
 
   function signOut() {
@@ -107,29 +115,10 @@ function start(session) {
     } catch (e) { toast(e.message); }
   };
 
-  const input = $("message-input");
-  $("composer").onsubmit = (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (!text || !client.active) return;
-    input.value = "";
-    resize();
-    client.send(client.active, { text }).catch((e) => toast(e.message));
-  };
-  const resize = () => {
-    input.style.height = "auto";
-    input.style.height = `${Math.min(input.scrollHeight + 2, 128)}px`;
-    input.style.overflowY = input.scrollHeight > 128 ? "auto" : "hidden";
-  };
-  input.addEventListener("input", () => {
-    resize();
-    if (client.active && input.value && client.socket.online) client.typingTo(client.active);
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      $("composer").requestSubmit();
-    }
+  new Composer(client, chat);
+  search = new SearchView(client, async (conversation, messageId) => {
+    if (client.active !== conversation) open(client.ensureConversation(conversation));
+    await chat.reveal(messageId);
   });
   $("file-input").onchange = async (event) => {
     const file = event.target.files[0];

@@ -24,6 +24,38 @@ export function laterId(a, b) {
   return idKey(a) >= idKey(b) ? a : b;
 }
 
+/** The record with new content, unless it is recalled or already holds a later edit. */
+export function editedRecord(record, content, editedAt) {
+  if (!record || record.recalled || !content) return null;
+  if (record.edited_at && editedAt && record.edited_at > editedAt) return null;
+  return { ...record, content, edited_at: editedAt || record.edited_at || Date.now() };
+}
+
+/** The record with `userId`'s `emoji` reaction added (or removed); adding twice is one reaction. */
+export function reactedRecord(record, emoji, userId, removed) {
+  const reactions = { ...(record.reactions || {}) };
+  const users = (reactions[emoji] || []).filter((id) => id !== userId);
+  if (!removed) users.push(userId);
+  if (users.length) reactions[emoji] = users;
+  else delete reactions[emoji];
+  const out = { ...record, reactions };
+  if (!Object.keys(reactions).length) delete out.reactions;
+  return out;
+}
+
+/** `@name` tokens of a text: [{start, end, name}] (name lowercased, as usernames are), a trailing
+ * `.` or `-` left out (the end of a sentence); an `@` inside a word (an e-mail address) is none. */
+export function mentionTokens(text) {
+  const out = [];
+  for (const m of (text || "").matchAll(/(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{1,32})/g)) {
+    const name = m[2].replace(/[.-]+$/, "").toLowerCase();
+    if (name.length < 3) continue;
+    const start = m.index + m[1].length;
+    out.push({ start, end: start + 1 + name.length, name });
+  }
+  return out;
+}
+
 export class Client extends EventTarget {
   constructor(session) {
     super();
@@ -132,7 +164,9 @@ export class Client extends EventTarget {
       if (!fresh.has(key) && key.startsWith("u:") && !c.last_message) fresh.set(key, c);
     }
     this.conversations = fresh;
-    if (this.active && this.conversations.has(this.active)) this.conversations.get(this.active).unread = 0;
+    if (this.active && this.conversations.has(this.active)) {
+      Object.assign(this.conversations.get(this.active), { unread: 0, mentions: 0 });
+    }
     const peers = [...this.conversations.keys()].filter((c) => c.startsWith("u:")).map((c) => c.slice(2));
     const members = [...this.groups.values()].flatMap((g) => g.member_ids);
     await this.learnUsers([...peers, ...members]);
@@ -207,6 +241,19 @@ export class Client extends EventTarget {
           }
           break;
         }
+        case "edit": {
+          const old = messages.get(data.message_id) || (await this.store.message(data.message_id));
+          const edited = old && editedRecord(old, data.content, data.edited_at);
+          if (edited) messages.set(data.message_id, edited);
+          this.noteLastMessage(data.conversation, data.message_id, (m) => editedRecord(m, data.content, data.edited_at));
+          break;
+        }
+        case "reaction": {
+          const old = messages.get(data.message_id) || (await this.store.message(data.message_id));
+          if (old) messages.set(data.message_id, reactedRecord(old, data.emoji, data.user_id, data.removed));
+          this.noteLastMessage(data.conversation, data.message_id, (m) => reactedRecord(m, data.emoji, data.user_id, data.removed));
+          break;
+        }
         case "read":
           this.noteRead(data.conversation, data.reader, data.up_to);
           break;
@@ -253,15 +300,29 @@ export class Client extends EventTarget {
     if (!mine && !record.recalled && !(this.active === record.conversation && this.visible())
         && idKey(record.message_id) > idKey(this.myRead[record.conversation] || "0")) {
       conv.unread = (conv.unread || 0) + 1;
+      if (this.mentionsMe(record)) conv.mentions = (conv.mentions || 0) + 1;
     }
     this.typing.delete(record.conversation);
+  }
+
+  /** Keeps the conversation list's preview in step with an edit or a reaction. */
+  noteLastMessage(conversation, messageId, change) {
+    const conv = this.conversations.get(conversation);
+    if (!conv || !conv.last_message || conv.last_message.message_id !== messageId) return;
+    const updated = change(conv.last_message);
+    if (updated) conv.last_message = updated;
+  }
+
+  mentionsMe(record) {
+    const mentions = record && !record.recalled && record.content && record.content.mentions;
+    return Array.isArray(mentions) && mentions.includes(this.me.user_id);
   }
 
   noteRead(conversation, reader, upTo) {
     if (reader === this.me.user_id) {
       this.myRead[conversation] = laterId(this.myRead[conversation], upTo);
       const conv = this.conversations.get(conversation);
-      if (conv) conv.unread = 0;
+      if (conv) { conv.unread = 0; conv.mentions = 0; }
     } else {
       const byReader = (this.reads[conversation] ||= {});
       byReader[reader] = laterId(byReader[reader], upTo);
@@ -363,6 +424,15 @@ export class Client extends EventTarget {
         this.emit("change", { messages: [record] });
       });
     } catch (error) {
+      if (error instanceof RequestError && error.code === "bad_request" && entry.content.mentions && !entry.retried) {
+        // A mentioned user left the group meanwhile: send the text without mentions (same id,
+        // nothing was stored for the refused request).
+        const { mentions, ...content } = entry.content;
+        Object.assign(entry, { content, retried: true });
+        await this.store.queue(entry);
+        this.inflight.delete(entry.client_id);
+        return await this.sendQueued(entry);
+      }
       if (error instanceof RequestError && !["disconnected", "timeout", "rate_limited", "internal"].includes(error.code)) {
         // Refused for good (forbidden, not_found, too_large...): drop it and say so.
         this.outbox = this.outbox.filter((o) => o.client_id !== entry.client_id);
@@ -374,6 +444,76 @@ export class Client extends EventTarget {
     } finally {
       this.inflight.delete(entry.client_id);
     }
+  }
+
+  /** User ids of a conversation's participants (as far as this device knows). */
+  participants(conversation) {
+    if (conversation.startsWith("g:")) {
+      const g = this.groups.get(conversation.slice(2));
+      return g ? [...g.member_ids] : [];
+    }
+    return [...new Set([this.me.user_id, conversation.slice(2)])];
+  }
+
+  /** The user ids named by `@username` in `text` among the conversation's participants. */
+  mentionsIn(conversation, text) {
+    const byName = new Map(this.participants(conversation).map((id) => [this.users.get(id), id]));
+    const ids = [];
+    for (const { name } of mentionTokens(text)) {
+      const id = byName.get(name);
+      if (id && !ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Content for a text typed in `conversation`: mentions resolved, `reply_to` when replying. */
+  textContent(conversation, text, replyTo = null, base = {}) {
+    const content = { ...base, text };
+    delete content.mentions;
+    const mentions = this.mentionsIn(conversation, text);
+    if (mentions.length) content.mentions = mentions;
+    if (replyTo) content.reply_to = replyTo;
+    return content;
+  }
+
+  /** Replaces the content of my message `messageId` (`edit`); applies the ack like the item. */
+  async edit(messageId, content) {
+    const ack = await this.socket.request("edit", { message_id: messageId, content });
+    await this.serial(async () => {
+      if (typeof ack.seq === "number") this.hold(ack.seq);
+      const old = await this.store.message(messageId);
+      const record = old && editedRecord(old, content, ack.edited_at);
+      if (record) this.noteLastMessage(record.conversation, messageId, () => record);
+      await this.store.commit({ messages: record ? [record] : [],
+                                meta: { seq: this.held, conversations: [...this.conversations.values()] } });
+      this.scheduleAck();
+      this.emit("change", { messages: record ? [record] : [] });
+    });
+  }
+
+  /** Adds (or with `remove`, takes back) my reaction `emoji` on a message (`react`). */
+  async react(messageId, emoji, remove = false) {
+    const data = { message_id: messageId, emoji };
+    if (remove) data.remove = true;
+    const ack = await this.socket.request("react", data);
+    await this.serial(async () => {
+      if (typeof ack.seq === "number") this.hold(ack.seq);
+      const old = await this.store.message(messageId);
+      const record = old && reactedRecord(old, emoji, this.me.user_id, remove);
+      if (record) this.noteLastMessage(record.conversation, messageId, () => record);
+      await this.store.commit({ messages: record ? [record] : [],
+                                meta: { seq: this.held, conversations: [...this.conversations.values()] } });
+      this.scheduleAck();
+      this.emit("change", { messages: record ? [record] : [] });
+    });
+  }
+
+  /** Full-text search on the server (`GET /api/search`); results are records with a `snippet`. */
+  async search(q, conversation = null) {
+    const answer = await this.api.search(q, conversation);
+    const messages = answer.messages || [];
+    await this.learnUsers(messages.map((m) => m.from)).catch(() => {});
+    return messages;
   }
 
   async sendFile(conversation, file) {
@@ -420,17 +560,15 @@ export class Client extends EventTarget {
     const conv = conversation && this.conversations.get(conversation);
     if (!conv || !conv.last_message || !this.socket.online || !this.visible()) return;
     const upTo = conv.last_message.message_id;
-    if (conv.last_message.from === this.me.user_id) {
-      // My own message is the newest: I have read everything; no receipt to send.
-      if (conv.unread) { conv.unread = 0; this.emit("change", {}); }
-      return;
-    }
-    if (this.myRead[conversation] && idKey(this.myRead[conversation]) >= idKey(upTo)) {
-      if (conv.unread) { conv.unread = 0; this.emit("change", {}); }
+    if (conv.last_message.from === this.me.user_id
+        || (this.myRead[conversation] && idKey(this.myRead[conversation]) >= idKey(upTo))) {
+      // Nothing new to read (my own message is the newest, or the receipt went already).
+      if (conv.unread || conv.mentions) { conv.unread = 0; conv.mentions = 0; this.emit("change", {}); }
       return;
     }
     this.myRead[conversation] = upTo;
     conv.unread = 0;
+    conv.mentions = 0;
     this.emit("change", {});
     this.socket.request("read", { conversation, up_to: upTo }).then((ack) => this.serial(async () => {
       if (typeof ack.seq === "number") this.hold(ack.seq);
@@ -472,7 +610,11 @@ export class Client extends EventTarget {
     const user = await this.api.user(username.trim().toLowerCase());
     this.users.set(user.user_id, user.username);
     await this.store.set("users", Object.fromEntries(this.users));
-    const conversation = `u:${user.user_id}`;
+    return this.ensureConversation(`u:${user.user_id}`);
+  }
+
+  /** Puts a conversation on the list (without messages yet) if it is not there. */
+  ensureConversation(conversation) {
     if (!this.conversations.has(conversation)) {
       this.conversations.set(conversation, { conversation, last_message: null, unread: 0, updated_at: Date.now() });
     }

@@ -20,10 +20,11 @@ import zlib
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHOTS = os.environ.get("SCREENSHOTS", os.path.join(ROOT, "docs", "screenshots"))
@@ -56,6 +57,19 @@ def png(width, height):
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def has_section9(binary):
+    """Whether the server implements PROTOCOL.md section 9 (edit, react, search): its `serve` takes
+    --edit-window. ROOST_SECTION9=1 or 0 overrides the guess."""
+    forced = os.environ.get("ROOST_SECTION9")
+    if forced is not None:
+        return forced == "1"
+    try:
+        out = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=30)
+        return "edit-window" in (out.stdout + out.stderr)
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 class Server:
     def __init__(self):
         self.port = free_port()
@@ -82,6 +96,14 @@ class Server:
         request = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=5) as r:
             return json.load(r)
+
+    def register(self, username, password):
+        """An account made over HTTP only (a member who never opens a browser)."""
+        request = urllib.request.Request(self.url + "/api/register", method="POST",
+                                         data=json.dumps({"username": username, "password": password}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as r:
+            return json.load(r)["user_id"]
 
     def stop(self):
         self.process.terminate()
@@ -168,6 +190,66 @@ class Person:
 
     def wait_text(self, text):
         self.wait(lambda: text in self.texts(), f"{self.name} sees {text!r}; has {self.texts()}")
+
+    def message(self, text):
+        """The message row (li) whose text is `text`."""
+        return self.driver.execute_script(
+            "for (const li of document.querySelectorAll('#message-list .msg')) {"
+            "  const t = li.querySelector('.text'); if (t && t.textContent === arguments[0]) return li; }"
+            "return null;", text)
+
+    def in_message(self, text, script, *args):
+        """Runs `script` with `li` bound to the row of `text` (null when absent); more arguments from 1."""
+        return self.driver.execute_script(
+            "let li = null; for (const m of document.querySelectorAll('#message-list .msg')) {"
+            "  const t = m.querySelector('.text'); if (t && t.textContent === arguments[0]) li = m; }"
+            "if (!li) return null;" + script, text, *args)
+
+    def action(self, text, css):
+        """Hovers the message like a mouse user, then clicks one of its buttons."""
+        def go():
+            li = self.message(text)
+            if not li:
+                return False
+            ActionChains(self.driver).move_to_element(li.find_element(By.CSS_SELECTOR, ".bubble")).perform()
+            buttons = li.find_elements(By.CSS_SELECTOR, css)
+            if not buttons:
+                return False
+            ActionChains(self.driver).move_to_element(buttons[0]).click().perform()
+            return True
+        self.wait(go, f"{self.name}: {css} on {text!r}")
+
+    def react(self, text, emoji):
+        self.action(text, ".react-open")
+        self.wait(lambda: self.finds(".picker .pick"), "reaction picker")
+        self.driver.execute_script(
+            "for (const b of document.querySelectorAll('.picker .pick')) if (b.textContent === arguments[0]) b.click();",
+            emoji)
+
+    def chips(self, text):
+        return self.in_message(text, "return [...li.querySelectorAll('.reactions .chip')].map("
+                                     "c => c.textContent + (c.classList.contains('mine') ? ' mine' : ''));") or []
+
+    def click_chip(self, text, emoji):
+        self.in_message(text, "for (const c of li.querySelectorAll('.reactions .chip'))"
+                              "  if (c.querySelector('.chip-emoji').textContent === arguments[1]) c.click();"
+                              "return true;", emoji)
+
+    def quote_of(self, text):
+        return self.in_message(text, "const q = li.querySelector('.quote-text'); return q ? q.textContent : '';")
+
+    def edited(self, text):
+        return self.in_message(text, "return !!li.querySelector('.meta .edited');")
+
+    def mention_badge(self, title):
+        return self.driver.execute_script(
+            "for (const li of document.querySelectorAll('#conversation-list li')) {"
+            "  if (li.querySelector('.conv-name').textContent === arguments[0]) {"
+            "    const b = li.querySelector('.mention-badge'); return b ? b.textContent : ''; } }"
+            "return null;", title)
+
+    def mouse_away(self):
+        ActionChains(self.driver).move_to_element(self.find("#chat-title")).perform()
 
     def badge(self, title):
         return self.driver.execute_script(
@@ -346,6 +428,140 @@ class WebClientTest(unittest.TestCase):
         alice.shot("web-phone.png")
         alice.find("#back").click()
         alice.wait(lambda: alice.find("#sidebar").is_displayed(), "back to the list")
+        self.assert_no_console_errors()
+
+    @unittest.skipUnless(has_section9(roost_binary()), "the server lacks PROTOCOL.md section 9 (set ROOST_SECTION9=1)")
+    def test_edit_reply_mention_react_search(self):
+        alice, bob = self.person("alice"), self.person("bob")
+        alice.register()
+        bob.register()
+        carol = self.names["carol"]
+        self.server.register(carol, "secret-carol-pw")
+        alice.find("#new-group").click()
+        alice.find("#group-name").send_keys("Trip planning")
+        alice.find("#group-members").send_keys(f"{bob.name}, {carol}")
+        alice.find("#group-form button[type=submit]").click()
+        alice.wait(lambda: alice.find("#chat-title").text == "Trip planning", "group open")
+        question = "Who is driving on Saturday?"
+        alice.say(question)
+        bob.open_conversation("Trip planning")
+        bob.wait_text(question)
+
+        # A reply: the reply bar, then the quote of the original on both sides.
+        bob.action(question, ".reply")
+        bob.wait(lambda: "Replying to " + alice.name in bob.find("#composer-context").text, "reply bar")
+        van = "I can drive, the van has room for four"
+        bob.say(van)
+        for p in (alice, bob):
+            p.wait(lambda: p.quote_of(van) == question, f"{p.name} sees the quote")
+        self.assertFalse(bob.find("#composer-context").is_displayed(), "reply bar gone after sending")
+
+        # A mention, completed from the participants: highlighted at bob, "@" badge while he is elsewhere.
+        bob.open_chat(alice.name)
+        bob.say("Packing tonight, see you Saturday!")
+        box = alice.find("#message-input")
+        box.send_keys("Great! @" + bob.name[:2])
+        alice.wait(lambda: bob.name in alice.find("#mention-list").text, "mention suggestion")
+        box.send_keys(Keys.TAB)
+        box.send_keys("can you bring the map?", Keys.ENTER)
+        mention = f"Great! @{bob.name} can you bring the map?"
+        alice.wait_text(mention)
+        bob.wait(lambda: bob.mention_badge("Trip planning") == "@", "@ badge at bob")
+        entry = [c for c in self.server.api("/api/conversations", bob.token())["conversations"]
+                 if c["conversation"].startswith("g:")][0]
+        self.assertEqual(entry.get("mentions"), 1, "the server counts the unread mention")
+        bob.open_conversation("Trip planning")
+        bob.wait_text(mention)
+        bob.wait(lambda: bob.in_message(mention, "return li.classList.contains('mentioned')"), "mention highlighted")
+        self.assertEqual(bob.in_message(mention, "return li.querySelector('.mention.of-me').textContent"), "@" + bob.name)
+        self.assertFalse(alice.in_message(mention, "return li.classList.contains('mentioned')"), "not for alice")
+        bob.wait(lambda: bob.mention_badge("Trip planning") == "", "@ badge gone once read")
+
+        # Reactions: chips with counts on both sides, mine highlighted; taking one back.
+        bob.react(mention, "👍")
+        alice.wait(lambda: alice.chips(mention) == ["👍 1"], f"alice sees 👍 1; has {alice.chips(mention)}")
+        alice.click_chip(mention, "👍")
+        bob.wait(lambda: bob.chips(mention) == ["👍 2 mine"], f"bob sees 👍 2; has {bob.chips(mention)}")
+        alice.wait(lambda: alice.chips(mention) == ["👍 2 mine"], "alice's chip is hers too")
+        bob.click_chip(mention, "👍")
+        alice.wait(lambda: alice.chips(mention) == ["👍 1 mine"], "bob took his back")
+        bob.wait(lambda: bob.chips(mention) == ["👍 1"], "bob's chip no longer his")
+        bob.click_chip(mention, "👍")
+        alice.wait(lambda: alice.chips(mention) == ["👍 2 mine"], "bob reacted again")
+        alice.react(van, "❤️")
+        bob.wait(lambda: bob.chips(van) == ["❤️ 1"], "❤️ on the van message")
+
+        # An edit: "(edited)" and the new text at bob, and his reply quotes the new text.
+        alice.action(question, ".edit")
+        alice.wait(lambda: alice.find("#message-input").get_attribute("value") == question, "edit loads the text")
+        self.assertIn("Editing", alice.find("#composer-context").text)
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("Who is driving on Saturday morning?", Keys.ENTER)
+        edited = "Who is driving on Saturday morning?"
+        for p in (alice, bob):
+            p.wait_text(edited)
+            p.wait(lambda: p.edited(edited), f"{p.name} sees (edited)")
+            p.wait(lambda: p.quote_of(van) == edited, f"{p.name}'s quote follows the edit")
+        self.assertNotIn(question, bob.texts())
+
+        # Edits and reactions made while bob is offline arrive on sync; ↑ edits the last own message.
+        alice.say("Meet at 8 at the station")
+        bob.wait_text("Meet at 8 at the station")
+        bob.offline(True)
+        bob.wait(lambda: bob.find("#conn-state").get_attribute("data-state") == "offline", "bob offline")
+        alice.wait(lambda: alice.find("#message-input").get_attribute("value") == "", "composer empty")
+        box.send_keys(Keys.ARROW_UP)
+        alice.wait(lambda: alice.find("#message-input").get_attribute("value") == "Meet at 8 at the station",
+                   "↑ edits the last message")
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("Meet at 9 at the station", Keys.ENTER)
+        alice.wait_text("Meet at 9 at the station")
+        alice.react(van, "😂")
+        alice.wait(lambda: alice.chips(van) == ["❤️ 1 mine", "😂 1 mine"], f"alice's chips; has {alice.chips(van)}")
+        time.sleep(0.5)
+        self.assertIn("Meet at 8 at the station", bob.texts())
+        bob.offline(False)
+        bob.wait_online()
+        bob.wait_text("Meet at 9 at the station")
+        bob.wait(lambda: bob.edited("Meet at 9 at the station"), "offline edit marked")
+        bob.wait(lambda: bob.chips(van) == ["❤️ 1", "😂 1"], f"offline reaction; has {bob.chips(van)}")
+        bob.driver.refresh()  # kept in IndexedDB
+        bob.wait_online()
+        bob.open_conversation("Trip planning")
+        bob.wait_text("Meet at 9 at the station")
+        self.assertTrue(bob.edited("Meet at 9 at the station"))
+        self.assertEqual(bob.chips(mention), ["👍 2 mine"])
+        self.assertEqual(bob.texts().count("Meet at 9 at the station"), 1)
+
+        # Search: snippets as text, query words marked; a result opens its conversation.
+        bob.open_chat(alice.name)
+        bob.find("#search-input").send_keys("van", Keys.ENTER)
+        bob.wait(lambda: any("van" in e.text for e in bob.finds("#result-list .snippet")), "search result")
+        self.assertIn("van", [e.text.lower() for e in bob.finds("#result-list .snippet mark")])
+        self.assertFalse(bob.find("#conversation-list").is_displayed(), "results replace the list")
+        bob.shot("web-search.png")
+        bob.finds("#result-list .result")[0].click()
+        bob.wait(lambda: bob.find("#chat-title").text == "Trip planning", "result opens the group")
+        bob.wait(lambda: bob.in_message(van, "return li.classList.contains('flash')"), "found message flashes")
+        # Within this chat only; edited text is found by its new words.
+        Select(bob.find("#search-scope")).select_by_value("active")
+        box = bob.find("#search-input")
+        box.clear()
+        box.send_keys("morning", Keys.ENTER)
+        bob.wait(lambda: any("morning" in e.text for e in bob.finds("#result-list .snippet")), "scoped search")
+        self.assertIn("in Trip planning", bob.find("#search-status").text)
+        bob.find("#search-close").click()
+        bob.wait(lambda: bob.find("#conversation-list").is_displayed(), "list back")
+
+        # Bob answers the mention with a reply, for the picture.
+        bob.action(mention, ".reply")
+        bob.say("Sure, I have the map 🗺️")
+        alice.wait(lambda: alice.quote_of("Sure, I have the map 🗺️") == mention, "second quote")
+        bob.react(edited, "🎉")
+        alice.wait(lambda: alice.chips(edited) == ["🎉 1"], "🎉 on the edited message")
+        bob.mouse_away()
+        time.sleep(0.4)
+        bob.shot("web-features.png")
         self.assert_no_console_errors()
 
     def user_id(self, person):

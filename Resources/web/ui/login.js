@@ -23,6 +23,7 @@ export function showLogin(onSession) {
     } catch (e) {
       error.textContent = e.status === 409 ? "That username is taken."
         : e.status === 401 ? "Wrong username or password."
+        : e.status === 403 ? "This account is banned."
         : e.status === 429 ? "Too many attempts; wait a moment."
         : e.message || "Could not reach the server.";
     }

@@ -1,4 +1,5 @@
-// The conversation list: newest first, unread badges, last message, presence dots.
+// The conversation list: newest first, unread badges, an "@" badge for unread
+// mentions of me, last message, presence dots.
 
 import { $, el, clock } from "./dom.js";
 
@@ -22,15 +23,20 @@ export function renderSidebar(client, onOpen) {
     const peer = c.conversation.slice(2);
     const status = isUser && peer !== client.me.user_id ? (client.presence.get(peer) || "offline") : null;
     const unread = c.unread || 0;
-    const label = `${title}${status ? `, ${status}` : ""}${unread ? `, ${unread} unread` : ""}`;
+    const mentions = c.mentions || 0;
+    const label = `${title}${status ? `, ${status}` : ""}${unread ? `, ${unread} unread` : ""}`
+      + (mentions ? `, ${mentions === 1 ? "1 mention" : `${mentions} mentions`} of you` : "");
     return el("li", { "aria-current": client.active === c.conversation ? "true" : "false",
                       dataset: { conversation: c.conversation } },
       el("button", { type: "button", "aria-label": label, onclick: () => onOpen(c.conversation) },
         el("span", { class: "avatar", "aria-hidden": "true" }, isUser ? title.slice(0, 1) : "#",
           status ? el("span", { class: "dot", dataset: { status } }) : null),
         el("span", { class: "conv-name" }, title),
-        unread ? el("span", { class: "badge", "aria-hidden": "true" }, unread > 99 ? "99+" : unread)
-               : el("span", { class: "conv-time" }, clock(c.updated_at)),
+        el("span", { class: "badges" },
+          mentions ? el("span", { class: "mention-badge", title: `${mentions} unread mention${mentions === 1 ? "" : "s"}`,
+                                  "aria-hidden": "true" }, "@") : null,
+          unread ? el("span", { class: "badge", "aria-hidden": "true" }, unread > 99 ? "99+" : unread)
+                 : el("span", { class: "conv-time" }, clock(c.updated_at))),
         el("span", { class: "conv-last" }, preview(client, c.last_message))));
   }));
 }
