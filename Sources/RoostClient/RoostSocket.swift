@@ -1,5 +1,6 @@
 import HTTPTypes
 import HummingbirdWSClient
+import HummingbirdWSCompression
 import Logging
 import NIOCore
 import NIOPosix
@@ -34,6 +35,7 @@ public final class RoostSocket: Sendable {
     /// generator's path, no buffering); without, they wait in the mailbox for `next`.
     public static func connect(
         url: String, headers: HTTPFields = [:], maxFrameSize: Int = 1 << 20,
+        extensions: [WebSocketExtensionFactory] = [],
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "roost.client"),
         onText: (@Sendable (String) -> Void)? = nil,
@@ -44,7 +46,8 @@ public final class RoostSocket: Sendable {
         let opened = AsyncStream.makeStream(of: Result<Void, any Error>.self)
         let task = Task {
             do {
-                let configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers)
+                let configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers,
+                                                                 extensions: extensions)
                 let closeFrame = try await WebSocketClient.connect(
                     url: url, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger
                 ) { inbound, writer, _ in

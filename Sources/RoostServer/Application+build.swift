@@ -63,7 +63,8 @@ public func buildApplication(
                                   limiter: services.limiter, registry: services.registry,
                                   maxDevices: settings.core.maxDevicesPerUser),
         maxFrameBytes: settings.maxFrameBytes,
-        drain: drain, handshakeTimeout: settings.handshakeTimeout, httpIdleTimeout: settings.httpIdleTimeout)
+        drain: drain, handshakeTimeout: settings.handshakeTimeout, httpIdleTimeout: settings.httpIdleTimeout,
+        compressionMaxDecompressedBytes: settings.webSocketCompression ? settings.maxFrameBytes : nil)
     endpoint.addRefusals(to: router)
 
     let app = Application(

@@ -11,6 +11,10 @@ public struct ServerSettings: Sendable {
     public var core = CoreSettings()
     /// Inbound WebSocket frames (and messages) larger than this close with 1009.
     public var maxFrameBytes = 64 * 1024
+    /// Negotiate permessage-deflate with clients that offer it (no context
+    /// takeover: no per-socket compression window kept between messages). A
+    /// message's decompressed size is capped at `maxFrameBytes` (close 1009).
+    public var webSocketCompression = false
     /// Origins allowed on `/ws` besides the server's own.
     public var allowedOrigins: Set<String> = []
     /// When set, `/stats` and `/metrics` require this bearer token.

@@ -69,6 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Distinct reactions one user may have on one message.") var maxReactionsPerUser = 20
     @Option(help: "Seconds between checks for account changes made by `roost user` (0: off).")
     var accountEventInterval: Double = 0.5
+    @Flag(help: "Offer permessage-deflate on WebSockets (decompressed messages capped at --max-frame-bytes).")
+    var wsCompression = false
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
@@ -148,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.core.editWindow = .milliseconds(Int64(editWindow * 1000))
         s.core.maxReactionsPerUser = maxReactionsPerUser
         s.accountEventInterval = .milliseconds(Int64(accountEventInterval * 1000))
+        s.webSocketCompression = wsCompression
         return s
     }
 

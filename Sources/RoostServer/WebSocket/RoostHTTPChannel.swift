@@ -21,7 +21,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, UpgradeGrant?, Logger) async throws -> Void
 
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, UpgradeGrant?)
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, UpgradeGrant?, [any WebSocketExtension])
         /// Plain HTTP, or a refused upgrade (then `refusal` says why).
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, refusal: RoostError?)
     }
@@ -46,6 +46,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     var handshakeTimeout: Duration = .seconds(10)
     /// An HTTP keep-alive connection idle this long is closed.
     var httpIdleTimeout: Duration = .seconds(60)
+    /// Extensions the server offers (permessage-deflate when enabled), negotiated per upgrade.
+    var extensions: [WebSocketExtensionFactory] = []
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -54,6 +56,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                                                               + handshakeTimeout.components.attoseconds / 1_000_000_000)),
                 name: HandshakeTimeoutHandler.name)
             let grant = NIOLockedValueBox<UpgradeGrant?>(nil)
+            let negotiated = NIOLockedValueBox<[any WebSocketExtension]>([])
+            let builders = extensions.map { $0.build() }
             let refusal = NIOLockedValueBox<RoostError?>(nil)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: configuration.maxFrameSize,
@@ -69,8 +73,10 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         }
                         do {
                             let granted = try await check(request, remoteIP)
+                            let (fields, agreed) = try builders.serverExtensionNegotiation(requestHeaders: request.headerFields)
                             grant.withLockedValue { $0 = granted }
-                            return HTTPHeaders()
+                            negotiated.withLockedValue { $0 = agreed }
+                            return HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
                         } catch let error as RoostError {
                             refusal.withLockedValue { $0 = error }
                             return nil
@@ -88,7 +94,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return UpgradeResult.websocket(asyncChannel, grant.withLockedValue { $0 })
+                        return UpgradeResult.websocket(asyncChannel, grant.withLockedValue { $0 },
+                                                       negotiated.withLockedValue { $0 })
                     }
                 })
             let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
@@ -121,11 +128,11 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .notUpgraded(let http1, let refusal?):
                 try await refuse(http1, with: refusal)
-            case .websocket(let asyncChannel, let grant):
+            case .websocket(let asyncChannel, let grant, let extensions):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
                     configuration: .init(
-                        extensions: [], autoPing: configuration.autoPing, closeTimeout: configuration.closeTimeout,
+                        extensions: extensions, autoPing: configuration.autoPing, closeTimeout: configuration.closeTimeout,
                         validateUTF8: configuration.validateUTF8, maxFrameSize: configuration.maxFrameSize),
                     asyncChannel: asyncChannel,
                     context: Context(logger: logger),

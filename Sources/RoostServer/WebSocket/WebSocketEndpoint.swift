@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import HummingbirdWSCompression
 import Logging
 import NIOWebSocket
 import RoostCore
@@ -19,6 +20,9 @@ struct WebSocketEndpoint {
     let drain: ConnectionDrain
     var handshakeTimeout: Duration = .seconds(10)
     var httpIdleTimeout: Duration = .seconds(60)
+    /// permessage-deflate offered to clients that ask for it (nil: not offered).
+    /// Its value caps a message's decompressed size: no zip bombs.
+    var compressionMaxDecompressedBytes: Int?
     /// WebSocket sessions open now (authenticated or not), against `maxConnections`.
     let open = OpenConnections()
 
@@ -36,7 +40,10 @@ struct WebSocketEndpoint {
                 session: { inbound, outbound, grant, logger in
                     try await run(inbound: inbound, outbound: outbound, grant: grant, logger: logger)
                 },
-                handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout)
+                handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout,
+                extensions: compressionMaxDecompressedBytes.map {
+                    [.perMessageDeflate(noContextTakeover: true, maxDecompressedFrameSize: $0)]
+                } ?? [])
         }
     }
 

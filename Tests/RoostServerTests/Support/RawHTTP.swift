@@ -9,6 +9,8 @@ enum RawHTTP {
     struct Reply {
         let status: Int
         let body: String
+        /// The status line and headers.
+        var head: String = ""
     }
 
     static func exchange(port: Int, request: String) async throws -> Reply {
@@ -66,6 +68,7 @@ enum RawHTTP {
         let statusLine = text.split(separator: "\r\n").first ?? ""
         let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
         let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-        return Reply(status: status, body: body)
+        let head = text.range(of: "\r\n\r\n").map { String(text[..<$0.lowerBound]) } ?? text
+        return Reply(status: status, body: body, head: head)
     }
 }
