@@ -22,6 +22,7 @@ struct TypingTests {
 
             aliceWS.sendFrame(["type": "typing", "data": ["group_id": gid]])
             aliceWS.sendFrame(["type": "typing", "data": ["group_id": gid]])   // within the interval: dropped
+            aliceOther.sendFrame(["type": "typing", "data": ["group_id": gid]]) // another device of hers: dropped too
             for client in [bobWS, carolWS] {
                 let frame = try #require(await client.ephemeral("typing"))
                 #expect(frame.string("conversation") == "g:\(gid)" && frame.string("from") == alice.userID)

@@ -67,9 +67,7 @@ extension ClientConnection {
         default:
             return
         }
-        let now = ContinuousClock.now
-        if let last = lastTyping[key], now - last < services.settings.typingInterval { return }
-        lastTyping[key] = now
+        guard services.typing.allow(user: identity.userID, conversation: key) else { return }
         // 1:1 typing is not relayed across a block, either way (PROTOCOL.md 9).
         if key.hasPrefix("u:"), let peer = targets.first,
            (try? await services.store.isBlockedEitherWay(identity.userID, peer)) != false {

@@ -21,7 +21,6 @@ public actor ClientConnection {
     var retryTask: Task<Void, Never>?
     var idleTask: Task<Void, Never>?
     var fetching = false
-    var lastTyping: [String: ContinuousClock.Instant] = [:]
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
     /// The identity this connection registered as. Kept after a server-side

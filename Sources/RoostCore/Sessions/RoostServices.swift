@@ -16,6 +16,8 @@ public final class RoostServices: Sendable {
     public let metrics: CoreMetrics
     /// Rate limits spanning connections (per user, account and IP).
     public let limiter: RateLimiter
+    /// Typing frames per sender and conversation, across the sender's devices.
+    public let typing: TypingThrottle
     public let logger: Logger
     public let startedAt: ContinuousClock.Instant
 
@@ -32,6 +34,7 @@ public final class RoostServices: Sendable {
                                              tokens: tokens)
         self.metrics = CoreMetrics()
         self.limiter = RateLimiter(settings.rates)
+        self.typing = TypingThrottle(interval: settings.typingInterval)
         self.logger = logger
         self.startedAt = .now
     }
