@@ -98,11 +98,14 @@ public struct SendOutcome: Sendable {
     public let duplicate: Bool
     /// Items committed by this send, the sender's own copy included.
     public let deliveries: [Delivery]
+    /// The first message between two users: they just became contacts (presence).
+    public let firstContact: Bool
 
-    public init(result: SendResult, duplicate: Bool, deliveries: [Delivery]) {
+    public init(result: SendResult, duplicate: Bool, deliveries: [Delivery], firstContact: Bool = false) {
         self.result = result
         self.duplicate = duplicate
         self.deliveries = deliveries
+        self.firstContact = firstContact
     }
 }
 

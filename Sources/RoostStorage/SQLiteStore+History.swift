@@ -111,8 +111,14 @@ extension SQLiteStore {
         "d:\(min(a, b)):\(max(a, b))"
     }
 
-    /// Keeps both sides' conversation-list rows current; runs in the send transaction.
-    static func touchDirectConversation(db: Database, from: Int64, to: Int64, messageID: Int64, now: Int64) throws {
+    /// Keeps both sides' conversation-list rows current; runs in the send
+    /// transaction. Returns true when the conversation is new (the two just
+    /// became contacts; one primary-key probe).
+    @discardableResult
+    static func touchDirectConversation(db: Database, from: Int64, to: Int64, messageID: Int64, now: Int64) throws -> Bool {
+        let existed = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM direct_conversations WHERE user_id = ? AND peer_id = ?
+            """), arguments: [from, to]) == true
         let statement = try db.cachedStatement(sql: """
             INSERT INTO direct_conversations (user_id, peer_id, last_message_id, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (user_id, peer_id) DO UPDATE SET last_message_id = excluded.last_message_id,
@@ -120,6 +126,7 @@ extension SQLiteStore {
             """)
         try statement.execute(arguments: [from, to, messageID, now])
         if from != to { try statement.execute(arguments: [to, from, messageID, now]) }
+        return !existed
     }
 
     static func messageRow(_ row: Row) -> MessageRow {

@@ -35,7 +35,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
                 """).execute(arguments: [id, send.from, send.to, key, send.clientID, contentJSON, now])
             try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
-            try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
+            let firstContact = try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)
             var deliveries: [Delivery] = []
@@ -54,7 +54,8 @@ extension SQLiteStore {
             try db.cachedStatement(sql: """
                 INSERT INTO sends (user_id, device, client_id, message_id, seq, timestamp) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [send.from, send.device, send.clientID, id, senderSeq, now])
-            return SendOutcome(result: result, duplicate: false, deliveries: deliveries)
+            return SendOutcome(result: result, duplicate: false, deliveries: deliveries,
+                               firstContact: firstContact && send.from != send.to)
         }
     }
 }

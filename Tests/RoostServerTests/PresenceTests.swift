@@ -63,4 +63,18 @@ struct PresenceTests {
             #expect((fromAlice.json["presence"] as? [[String: Any]])?.first?["status"] as? String == "online")
         }
     }
+
+    @Test func aFirstMessageBetweenOnlineUsersSharesPresenceAtOnce() async throws {
+        try await LiveServer.run { server in
+            let alice = try await server.newUser("alice"), bob = try await server.newUser("bob")
+            let aliceWS = try await TestClient.connect(server, alice), bobWS = try await TestClient.connect(server, bob)
+            #expect(await aliceWS.ephemeral("presence", timeout: .milliseconds(200)) == nil, "not contacts yet")
+            _ = try await aliceWS.sendText("hi, new here", to: bob.userID)
+            #expect(await aliceWS.ephemeral("presence")?.string("user_id") == bob.userID)
+            #expect(await bobWS.ephemeral("presence")?.string("user_id") == alice.userID)
+            // The next message is not news.
+            _ = try await aliceWS.sendText("again", to: bob.userID)
+            #expect(await bobWS.ephemeral("presence", timeout: .milliseconds(300)) == nil)
+        }
+    }
 }

@@ -45,6 +45,11 @@ extension ClientConnection {
         } else {
             await services.registry.deliver(outcome.deliveries)
         }
+        if outcome.firstContact, let peer = outcome.deliveries.first(where: { $0.user != identity.userID })?.user,
+           (try? await services.store.isBlockedEitherWay(identity.userID, peer)) == false {
+            // The two just became contacts: if both are online, each sees the other now.
+            await services.presence.contactsAdded(identity.userID, peer)
+        }
     }
 
     /// `typing`: relayed to the online peer or online group members (never to
