@@ -13,6 +13,7 @@ public final class RoostSocket: Sendable {
     enum Outbound: Sendable {
         case text(String)
         case binary([UInt8])
+        case ping
         case close
     }
 
@@ -59,6 +60,7 @@ public final class RoostSocket: Sendable {
                                 switch command {
                                 case .text(let text): try await writer.write(.text(text))
                                 case .binary(let bytes): try await writer.write(.binary(ByteBuffer(bytes: bytes)))
+                                case .ping: try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
                                 case .close:
                                     try await writer.close(.normalClosure, reason: nil)
                                     return
@@ -96,6 +98,11 @@ public final class RoostSocket: Sendable {
 
     public func send(_ text: String) {
         outbound.yield(.text(text))
+    }
+
+    /// A WebSocket ping (answered by the server's transport with a pong).
+    public func ping() {
+        outbound.yield(.ping)
     }
 
     public func sendBinary(_ bytes: [UInt8]) {

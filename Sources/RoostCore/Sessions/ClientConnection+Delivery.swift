@@ -104,7 +104,7 @@ extension ClientConnection {
 
     private func checkIdle(timeout: Duration) -> ContinuousClock.Instant? {
         guard !isClosed else { return nil }
-        let deadline = lastInbound + timeout
+        let deadline = max(lastInbound, sink.lastControlFrame ?? lastInbound) + timeout
         if deadline <= .now {
             logger.info("closing idle connection")
             close(.idle, reason: "idle")

@@ -8,4 +8,12 @@ public protocol FrameSink: Sendable {
     func send(_ frame: String)
     /// Queues a close after the frames already queued.
     func close(_ code: CloseCode, reason: String)
+    /// When the transport last received a control frame (a ping or pong),
+    /// which the connection never sees but which counts as traffic for the
+    /// idle timeout (PROTOCOL.md 7). Nil if it never did.
+    var lastControlFrame: ContinuousClock.Instant? { get }
+}
+
+extension FrameSink {
+    public var lastControlFrame: ContinuousClock.Instant? { nil }
 }

@@ -18,10 +18,12 @@ import RoostProtocol
 /// status (401, 403, 400) and the JSON error body.
 struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     /// Runs an upgraded connection until it ends.
-    typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, UpgradeGrant?, Logger) async throws -> Void
+    typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, UpgradeGrant?, ControlFrameClock,
+                                   Logger) async throws -> Void
 
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, UpgradeGrant?, [any WebSocketExtension])
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, UpgradeGrant?, [any WebSocketExtension],
+                       ControlFrameClock)
         /// Plain HTTP, or a refused upgrade (then `refusal` says why).
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, refusal: RoostError?)
     }
@@ -91,11 +93,13 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     channel.eventLoop.makeCompletedFuture {
                         channel.pipeline.syncOperations.removeHandler(name: HandshakeTimeoutHandler.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler(), position: .first)
+                        let clock = ControlFrameClock()
+                        try channel.pipeline.syncOperations.addHandler(ControlFrameObserver(clock: clock))
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true))
                         return UpgradeResult.websocket(asyncChannel, grant.withLockedValue { $0 },
-                                                       negotiated.withLockedValue { $0 })
+                                                       negotiated.withLockedValue { $0 }, clock)
                     }
                 })
             let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
@@ -128,7 +132,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .notUpgraded(let http1, let refusal?):
                 try await refuse(http1, with: refusal)
-            case .websocket(let asyncChannel, let grant, let extensions):
+            case .websocket(let asyncChannel, let grant, let extensions, let clock):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
                     configuration: .init(
@@ -137,7 +141,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     asyncChannel: asyncChannel,
                     context: Context(logger: logger),
                     handler: { inbound, outbound, context in
-                        try await session(inbound, outbound, grant, context.logger)
+                        try await session(inbound, outbound, grant, clock, context.logger)
                     })
             }
         } catch {

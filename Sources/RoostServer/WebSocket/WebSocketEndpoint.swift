@@ -37,8 +37,8 @@ struct WebSocketEndpoint {
                 responder: responder, path: "/ws",
                 configuration: .init(maxFrameSize: maxFrameBytes, autoPing: .disabled),
                 check: { request, remoteIP in try await check(request, remoteIP: remoteIP) },
-                session: { inbound, outbound, grant, logger in
-                    try await run(inbound: inbound, outbound: outbound, grant: grant, logger: logger)
+                session: { inbound, outbound, grant, clock, logger in
+                    try await run(inbound: inbound, outbound: outbound, grant: grant, clock: clock, logger: logger)
                 },
                 handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout,
                 extensions: compressionMaxDecompressedBytes.map {
@@ -69,10 +69,10 @@ struct WebSocketEndpoint {
     }
 
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, grant: UpgradeGrant?,
-                     logger: Logger) async throws {
+                     clock: ControlFrameClock, logger: Logger) async throws {
         open.count.add(1, ordering: .relaxed)
         defer { open.count.subtract(1, ordering: .relaxed) }
-        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue)
+        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, controlFrames: clock)
         let connection = services.makeConnection(sink: sink, logger: logger)
         guard drain.register(connection) else {
             // Shutting down: say so at once instead of starting a session.

@@ -16,11 +16,15 @@ final class WebSocketSink: FrameSink {
     private let continuation: AsyncStream<Command>.Continuation
     private let queued = Atomic<Int>(0)
     private let limit: Int
+    private let controlFrames: ControlFrameClock
 
-    init(limit: Int) {
+    init(limit: Int, controlFrames: ControlFrameClock = ControlFrameClock()) {
         (stream, continuation) = AsyncStream.makeStream(of: Command.self)
         self.limit = limit
+        self.controlFrames = controlFrames
     }
+
+    var lastControlFrame: ContinuousClock.Instant? { controlFrames.lastFrame }
 
     func send(_ frame: String) {
         let (_, depth) = queued.add(1, ordering: .relaxed)
