@@ -1,7 +1,9 @@
+import Logging
 import RoostCore
 
 /// What `roost serve` is told: where to listen, where the data lives, and
-/// every limit. Defaults are those of PROTOCOL.md and the README.
+/// every limit. Defaults are those of PROTOCOL.md and the README; every field
+/// that an operator sets is a row of `ServerSettings.table`.
 public struct ServerSettings: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (tests).
@@ -29,5 +31,19 @@ public struct ServerSettings: Sendable {
     /// HTTP keep-alive connections idle this long are closed.
     public var httpIdleTimeout: Duration = .seconds(60)
 
+    /// A second listener serving only `/metrics`, `/stats` and `/health` (for a private network).
+    public var metricsListen: ListenAddress?
+
+    /// Read by the command, not the application: logging and the bound on a graceful shutdown.
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    public var shutdownTimeout: Duration = .seconds(15)
+
     public init() {}
+}
+
+/// `text` for a terminal, `json` for one object per line (log shippers).
+public enum LogFormat: String, Sendable {
+    case text
+    case json
 }
