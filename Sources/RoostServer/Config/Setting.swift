@@ -42,7 +42,7 @@ public struct Setting: Sendable {
     /// A row: `parse` turns what the providers hold (`Raw`) into the field, nil
     /// when the value is out of range; `format` prints the field.
     static func make<Raw: SettingRaw, Field>(
-        _ key: String, _ path: WritableKeyPath<ServerSettings, Field> & Sendable, expected: String,
+        _ key: String, _ path: any WritableKeyPath<ServerSettings, Field> & Sendable, expected: String,
         secret: Bool = false, unset: String = "none", help: String,
         parse: @escaping @Sendable (Raw) -> Field?, format: @escaping @Sendable (Field) -> String?
     ) -> Setting {
