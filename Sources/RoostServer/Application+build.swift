@@ -53,6 +53,8 @@ public func buildApplication(
     let lock = try DataDirectoryLock(directory: settings.dataDirectory)
     var storeOptions = SQLiteStore.Options()
     storeOptions.synchronousFull = settings.durableCommits
+    storeOptions.maxBatch = settings.maxWriteBatch
+    storeOptions.maxPendingWrites = settings.maxPendingWrites
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
                                 logger: logger)
     let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)

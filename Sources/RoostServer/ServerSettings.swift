@@ -1,5 +1,6 @@
 import Logging
 import RoostCore
+import RoostStorage
 
 /// What `roost serve` is told: where to listen, where the data lives, and
 /// every limit. Defaults are those of PROTOCOL.md and the README; every field
@@ -30,6 +31,12 @@ public struct ServerSettings: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     /// HTTP keep-alive connections idle this long are closed.
     public var httpIdleTimeout: Duration = .seconds(60)
+    /// At shutdown, WebSockets get this long to close with 1001 before the server stops.
+    public var drainTimeout: Duration = .seconds(5)
+    /// Operations per group-commit transaction.
+    public var maxWriteBatch = SQLiteStore.Options().maxBatch
+    /// Writes queued for the writer beyond which new ones are refused (`overloaded`).
+    public var maxPendingWrites = SQLiteStore.Options().maxPendingWrites
 
     /// A second listener serving only `/metrics`, `/stats` and `/health` (for a private network).
     public var metricsListen: ListenAddress?

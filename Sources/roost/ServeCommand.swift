@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         }, onMetricsRunning: { address in
             FileHandle.standardOutput.write(Data("roost metrics on http://\(address)\n".utf8))
         })
-        try await app.runUntilSignalled(shutdownTimeout: settings.shutdownTimeout)
+        try await app.runUntilSignalled(drainTimeout: settings.drainTimeout, shutdownTimeout: settings.shutdownTimeout)
         logger.info("stopped")
     }
 

@@ -37,6 +37,11 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("max-connections")) var maxConnections: Int?
     @Option(help: settingHelp("login-timeout")) var loginTimeout: Double?
     @Option(help: settingHelp("handshake-timeout")) var handshakeTimeout: Double?
+    @Option(help: settingHelp("http-idle-timeout")) var httpIdleTimeout: Double?
+    @Option(help: settingHelp("drain-timeout")) var drainTimeout: Double?
+    @Option(help: settingHelp("typing-interval")) var typingInterval: Double?
+    @Option(help: settingHelp("max-write-batch")) var maxWriteBatch: Int?
+    @Option(help: settingHelp("max-pending-writes")) var maxPendingWrites: Int?
     @Option(help: settingHelp("rate-messages")) var rateMessages: String?
     @Option(help: settingHelp("rate-requests")) var rateRequests: String?
     @Option(help: settingHelp("rate-http")) var rateHttp: String?
@@ -83,6 +88,11 @@ struct ServerFlags: ParsableArguments {
         v["max-connections"] = maxConnections
         v["login-timeout"] = loginTimeout
         v["handshake-timeout"] = handshakeTimeout
+        v["http-idle-timeout"] = httpIdleTimeout
+        v["drain-timeout"] = drainTimeout
+        v["typing-interval"] = typingInterval
+        v["max-write-batch"] = maxWriteBatch
+        v["max-pending-writes"] = maxPendingWrites
         v["rate-messages"] = rateMessages
         v["rate-requests"] = rateRequests
         v["rate-http"] = rateHttp

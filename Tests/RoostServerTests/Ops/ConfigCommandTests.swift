@@ -1,5 +1,6 @@
 import Foundation
 import RoostClient
+import RoostServer
 import Testing
 
 /// The built binary: `roost config` output, `roost serve` refusing a bad file,
@@ -68,8 +69,28 @@ struct ConfigCommandTests {
         let reference = try await RoostBinary.run(["config", "--reference"], environment: [:])
         #expect(reference.stdout.contains("| `max-frame-bytes` | `ROOST_MAX_FRAME_BYTES` |"))
         let help = try await RoostBinary.run(["serve", "--help"], environment: [:])
-        for key in ["port", "max-frame-bytes", "rate-messages", "metrics-listen", "no-fsync", "allow-origin", "config"] {
-            #expect(help.stdout.contains("--\(key)"), "serve --help lacks --\(key)")
+        for key in ServerSettings.table.map(\.key) + ["config"] {
+            #expect(help.stdout.contains("--\(key) ") || help.stdout.contains("--\(key)\n") || help.stdout.contains("--\(key) <"),
+                    "serve --help lacks --\(key)")
+        }
+    }
+
+    @Test("Every setting given as a flag reaches roost config as that flag")
+    func everySettingIsAFlag() async throws {
+        var arguments = ["config"]
+        for setting in ServerSettings.table {
+            switch setting.key {
+            case "no-fsync", "no-rate-limits", "rate-limit-loopback": arguments.append("--\(setting.key)")
+            case "metrics-listen": arguments += ["--metrics-listen", "127.0.0.1:9999"]
+            case "allow-origin", "metrics-token", "jwt-secret": arguments += ["--\(setting.key)", "https://x.example"]
+            default: arguments += ["--\(setting.key)", setting.defaultText]
+            }
+        }
+        let output = try await RoostBinary.run(arguments, environment: [:], directory: TempDirectory.make())
+        #expect(output.status == 0, "roost config refused: \(output.stderr)")
+        for setting in ServerSettings.table {
+            #expect(Self.line(setting.key, in: output.stdout)?.hasSuffix("(flag --\(setting.key))") == true,
+                    "--\(setting.key) does not reach the resolver (ServerFlags.values)")
         }
     }
 
