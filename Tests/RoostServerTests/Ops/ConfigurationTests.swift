@@ -178,6 +178,9 @@ struct ConfigurationTests {
     func metricsListen() async throws {
         let config = try await Self.resolve(environment: ["ROOST_METRICS_LISTEN": "127.0.0.1:9100"])
         #expect(config.settings.metricsListen == ListenAddress(host: "127.0.0.1", port: 9100))
+        #expect(ListenAddress(parsing: "[::1]:9090") == ListenAddress(host: "::1", port: 9090))
+        #expect(ListenAddress(parsing: "[::1]:9090")?.description == "[::1]:9090")
+        #expect(ListenAddress(parsing: "host:99999") == nil)
         let error = await Self.error { try await Self.resolve(environment: ["ROOST_METRICS_LISTEN": "9100"]) }
         #expect(error == .badValue(key: "metrics-listen", source: .environment("ROOST_METRICS_LISTEN"), value: "9100",
                                    expected: "HOST:PORT"))
