@@ -45,8 +45,11 @@ extension String: SettingRaw {
 }
 
 extension Array: SettingRaw where Element == String {
+    /// A YAML scalar where a list is expected (`allow-origin: https://a.example`) is a list of one:
+    /// the failed array lookup is followed by a string lookup, whose event the resolver then sees.
     public static func read(_ reader: ConfigReader, key: String, isSecret: Bool) -> [String]? {
         reader.stringArray(forKey: ConfigKey(key), isSecret: isSecret)
+            ?? reader.string(forKey: ConfigKey(key), isSecret: isSecret).map { [$0] }
     }
     public var content: ConfigContent { .stringArray(self) }
     public var text: String { joined(separator: ",") }

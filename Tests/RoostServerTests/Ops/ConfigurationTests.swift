@@ -174,6 +174,16 @@ struct ConfigurationTests {
         #expect(!config.settings.durableCommits)
     }
 
+    @Test("A list key takes a YAML sequence, a single scalar, or a comma-separated variable")
+    func lists() async throws {
+        let (_, path) = try Self.file("allow-origin: https://one.example\n")
+        let scalar = try await Self.resolve(file: path)
+        #expect(scalar.settings.allowedOrigins == ["https://one.example"])
+        #expect(scalar.sources["allow-origin"] == .file(path))
+        let environment = try await Self.resolve(environment: ["ROOST_ALLOW_ORIGIN": "https://a.example,https://b.example"])
+        #expect(environment.settings.allowedOrigins == ["https://a.example", "https://b.example"])
+    }
+
     @Test("metrics-listen takes HOST:PORT")
     func metricsListen() async throws {
         let config = try await Self.resolve(environment: ["ROOST_METRICS_LISTEN": "127.0.0.1:9100"])
