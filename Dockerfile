@@ -1,6 +1,9 @@
 # Multi-stage build: compile with the Swift toolchain, run on a slim image.
 #   docker build -t roost .
 #   docker run -d -p 8080:8080 -v roost-data:/data roost
+# Settings are ROOST_* variables (`-e ROOST_METRICS_TOKEN=...`) or a mounted YAML
+# file (`-v ./roost.yaml:/etc/roost/roost.yaml:ro -e ROOST_CONFIG=/etc/roost/roost.yaml`);
+# the defaults below are variables too, so that `-e` overrides them.
 FROM swift:6.2-bookworm AS build
 WORKDIR /src
 COPY Package.swift ./
@@ -23,5 +26,6 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/health || exit 1
+ENV ROOST_HOST=0.0.0.0 ROOST_PORT=8080 ROOST_DATA=/data ROOST_LOG_FORMAT=json
 ENTRYPOINT ["/usr/local/bin/roost"]
-CMD ["serve", "--host", "0.0.0.0", "--port", "8080", "--data", "/data", "--log-format", "json"]
+CMD ["serve"]

@@ -13,6 +13,8 @@ public struct RoostApplication: Sendable {
     public let services: RoostServices
     /// Open WebSockets, closed with 1001 when the server stops.
     public let drain: ConnectionDrain
+    /// The `--metrics-listen` listener, when configured: run beside the main one.
+    public let metricsApplication: (any Service)?
     let logger: Logger
 
     /// Runs until SIGTERM or SIGINT, then shuts down in order: WebSockets closed
@@ -25,7 +27,7 @@ public struct RoostApplication: Sendable {
             services: [
                 .init(service: application),
                 .init(service: DrainService(drain: drain, timeout: drainTimeout, logger: logger)),
-            ],
+            ] + (metricsApplication.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownTimeout
@@ -39,7 +41,8 @@ public struct RoostApplication: Sendable {
 public func buildApplication(
     _ settings: ServerSettings,
     logger: Logger = Logger(label: "roost"),
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    onMetricsRunning: @escaping @Sendable (ListenAddress) async -> Void = { _ in }
 ) async throws -> RoostApplication {
     MetricsRegistry.bootstrapOnce()
     let dataURL = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true)
@@ -50,6 +53,8 @@ public func buildApplication(
     let lock = try DataDirectoryLock(directory: settings.dataDirectory)
     var storeOptions = SQLiteStore.Options()
     storeOptions.synchronousFull = settings.durableCommits
+    storeOptions.maxBatch = settings.maxWriteBatch
+    storeOptions.maxPendingWrites = settings.maxPendingWrites
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
                                 logger: logger)
     let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)
@@ -76,7 +81,31 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
-    return RoostApplication(application: app, services: services, drain: drain, logger: logger)
+    let metrics = settings.metricsListen.map { address in
+        buildMetricsApplication(services: services, settings: settings, address: address, logger: logger,
+                                onServerRunning: onMetricsRunning)
+    }
+    return RoostApplication(application: app, services: services, drain: drain, metricsApplication: metrics, logger: logger)
+}
+
+/// The `--metrics-listen` listener: `/metrics`, `/stats` and `/health` only, so
+/// a scraper on a private network needs no route to the public port.
+func buildMetricsApplication(
+    services: RoostServices, settings: ServerSettings, address: ListenAddress, logger: Logger,
+    onServerRunning: @escaping @Sendable (ListenAddress) async -> Void
+) -> some Service {
+    let router = Router(context: RoostRequestContext.self)
+    router.add(middleware: ErrorBodyMiddleware())
+    router.add(middleware: RequestObserverMiddleware())
+    OperationRoutes(services: services, metricsToken: settings.metricsToken).add(to: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Roost"),
+        onServerRunning: { channel in
+            await onServerRunning(ListenAddress(host: address.host, port: channel.localAddress?.port ?? address.port))
+        },
+        logger: logger
+    )
 }
 
 func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<RoostRequestContext> {

@@ -1,7 +1,10 @@
+import Logging
 import RoostCore
+import RoostStorage
 
 /// What `roost serve` is told: where to listen, where the data lives, and
-/// every limit. Defaults are those of PROTOCOL.md and the README.
+/// every limit. Defaults are those of PROTOCOL.md and the README; every field
+/// that an operator sets is a row of `ServerSettings.table`.
 public struct ServerSettings: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (tests).
@@ -35,6 +38,26 @@ public struct ServerSettings: Sendable {
     /// How often the server looks for account changes made by the admin CLI
     /// (to close revoked, deleted or banned users' sockets); zero turns it off.
     public var accountEventInterval: Duration = .milliseconds(500)
+    /// At shutdown, WebSockets get this long to close with 1001 before the server stops.
+    public var drainTimeout: Duration = .seconds(5)
+    /// Operations per group-commit transaction.
+    public var maxWriteBatch = SQLiteStore.Options().maxBatch
+    /// Writes queued for the writer beyond which new ones are refused (`overloaded`).
+    public var maxPendingWrites = SQLiteStore.Options().maxPendingWrites
+
+    /// A second listener serving only `/metrics`, `/stats` and `/health` (for a private network).
+    public var metricsListen: ListenAddress?
+
+    /// Read by the command, not the application: logging and the bound on a graceful shutdown.
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    public var shutdownTimeout: Duration = .seconds(15)
 
     public init() {}
+}
+
+/// `text` for a terminal, `json` for one object per line (log shippers).
+public enum LogFormat: String, Sendable {
+    case text
+    case json
 }

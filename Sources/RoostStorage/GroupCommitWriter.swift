@@ -50,7 +50,9 @@ final class GroupCommitWriter: Sendable {
 
     /// Runs `op` in the next batch and returns its value after the batch commits.
     func write<T: Sendable>(_ op: @escaping @Sendable (Database, WriteBatch) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let enqueued = ContinuousClock.now
+        let metrics = metrics
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = PendingOp(
                 execute: { db, batch in
                     do {
@@ -64,7 +66,9 @@ final class GroupCommitWriter: Sendable {
                         let result = value!
                         return { commit in
                             switch commit {
-                            case .success: continuation.resume(returning: result)
+                            case .success:
+                                metrics.recordWrite(duration: ContinuousClock.now - enqueued)
+                                continuation.resume(returning: result)
                             case .failure(let error): continuation.resume(throwing: error)
                             }
                         }
@@ -117,6 +121,7 @@ final class GroupCommitWriter: Sendable {
             if s.closed { return .reject(StorageError.closed) }
             if s.ops.count >= maxPending { return .reject(StorageError.overloaded) }
             s.ops.append(op)
+            metrics.recordQueueDepth(s.ops.count)
             return startDrainIfIdle(&s) ? .start : .none
         }
         switch action {
@@ -145,6 +150,7 @@ final class GroupCommitWriter: Sendable {
                 let n = min(maxBatch, s.ops.count)
                 let ops = Array(s.ops.prefix(n))
                 s.ops.removeFirst(n)
+                metrics.recordQueueDepth(s.ops.count)
                 let cursors = s.cursors
                 s.cursors = [:]
                 return (ops, cursors)

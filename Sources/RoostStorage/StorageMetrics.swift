@@ -1,14 +1,32 @@
 import Metrics
 
-/// Group-commit figures for `/metrics`: batch size and commit latency.
+/// Group-commit figures for `/metrics`: batch size, the SQLite transaction's
+/// latency, the latency a caller sees (queueing included) and the queue depth.
 struct StorageMetrics: Sendable {
     let batchSize = Recorder(label: "roost_storage_batch_size")
+    /// One SQLite write transaction, commit (fsync) included.
     let commitLatency = Timer(label: "roost_storage_commit_seconds")
+    /// One write from enqueue to commit: what a sender waits for its ack.
+    let writeLatency = Timer(label: "roost_storage_write_seconds")
     let failures = Counter(label: "roost_storage_commit_failures_total")
+    /// Writes waiting for the next batch; near the writer's bound, writes are refused as overloaded.
+    let queueDepth = Gauge(label: "roost_storage_queue_depth")
 
     func recordBatch(size: Int, duration: Duration) {
         batchSize.record(size)
-        commitLatency.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        commitLatency.recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    func recordWrite(duration: Duration) {
+        writeLatency.recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    func recordQueueDepth(_ depth: Int) {
+        queueDepth.record(depth)
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     func recordBatchFailure() {

@@ -7,7 +7,7 @@ struct Roost: AsyncParsableCommand {
         commandName: "roost",
         abstract: "A self-hosted instant-messaging server: one binary, one SQLite file.",
         subcommands: [
-            ServeCommand.self, ChatCommand.self, UserCommand.self, GroupCommand.self, StatsCommand.self,
+            ServeCommand.self, ConfigCommand.self, ChatCommand.self, UserCommand.self, GroupCommand.self, StatsCommand.self,
             BackupCommand.self, RestoreCommand.self, MigrateCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ServeCommand.self

@@ -43,6 +43,7 @@ struct OperationRoutes {
             let (connections, online) = await services.registry.counts
             Gauge(label: "roost_sessions").record(connections)
             Gauge(label: "roost_users_online").record(online)
+            Gauge(label: "roost_outbound_queued_frames").record(WebSocketSink.queuedEverywhere.load(ordering: .relaxed))
             let text = MetricsRegistry.registry.emitToString()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -12,6 +12,9 @@ final class WebSocketSink: FrameSink {
         case close(CloseCode, String)
     }
 
+    /// Frames queued on every connection of the process: `roost_outbound_queued_frames`.
+    static let queuedEverywhere = Atomic<Int>(0)
+
     let stream: AsyncStream<Command>
     private let continuation: AsyncStream<Command>.Continuation
     private let queued = Atomic<Int>(0)
@@ -26,7 +29,13 @@ final class WebSocketSink: FrameSink {
 
     var lastControlFrame: ContinuousClock.Instant? { controlFrames.lastFrame }
 
+    deinit {
+        // Frames that never left (the socket closed first) leave the total with the queue.
+        Self.queuedEverywhere.subtract(queued.load(ordering: .relaxed), ordering: .relaxed)
+    }
+
     func send(_ frame: String) {
+        Self.queuedEverywhere.add(1, ordering: .relaxed)
         let (_, depth) = queued.add(1, ordering: .relaxed)
         if depth > limit {
             close(.slowConsumer, reason: "slow consumer")
@@ -43,6 +52,7 @@ final class WebSocketSink: FrameSink {
     /// The writer side: called once a frame left the queue.
     func sent() {
         queued.subtract(1, ordering: .relaxed)
+        Self.queuedEverywhere.subtract(1, ordering: .relaxed)
     }
 
     /// Ends the queue (the socket is gone).

@@ -30,6 +30,7 @@ struct ObservabilityTests {
             for name in ["roost_connections", "roost_users_online", "roost_sessions", "roost_messages_received_total",
                          "roost_messages_delivered_total", "roost_items_pushed_total", "roost_acks_total",
                          "roost_sync_requests_total", "roost_storage_batch_size", "roost_storage_commit_seconds",
+                         "roost_storage_write_seconds", "roost_storage_queue_depth", "roost_outbound_queued_frames",
                          "roost_http_requests_total"] {
                 // Histograms (batch size, latencies) appear as _bucket/_sum/_count.
                 #expect(Self.value(name, in: after) ?? Self.value(name + "_count", in: after) != nil,

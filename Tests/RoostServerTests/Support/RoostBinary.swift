@@ -23,16 +23,30 @@ enum RoostBinary {
         let stderr: String
     }
 
-    /// Runs `roost arguments...` to completion, with `input` on stdin.
-    static func run(_ arguments: [String], input: String? = nil) async throws -> Output {
+    /// Runs `roost arguments...` to completion, with `input` on stdin. With
+    /// `environment`, the child gets the test's environment without its `ROOST_*`
+    /// variables plus these; `directory` is its working directory. A child still
+    /// running after `timeout` is terminated (a server that should have refused to start).
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
+                    directory: String? = nil, timeout: Duration = .seconds(60)) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ROOST_") }
+                .merging(environment) { $1 }
+        }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe
         try process.run()
+        let pid = process.processIdentifier, finished = Locked(false)
+        DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeout.components.seconds)) {
+            if !finished.value { kill(pid, SIGTERM) }
+        }
+        defer { finished.update { $0 = true } }
         if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inPipe.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()

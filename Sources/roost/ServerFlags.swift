@@ -1,0 +1,129 @@
+import ArgumentParser
+import RoostServer
+
+/// The flags of `roost serve` (and `roost config`): every one optional, so a
+/// flag that is not given leaves the decision to `ROOST_*`, the config file or
+/// the default. Help comes from the settings table.
+struct ServerFlags: ParsableArguments {
+    @Option(help: "YAML config file (default: $ROOST_CONFIG, else ./roost.yaml if present).") var config: String?
+
+    @Option(help: settingHelp("host")) var host: String?
+    @Option(help: settingHelp("port")) var port: Int?
+    @Option(help: settingHelp("data")) var data: String?
+    @Option(help: settingHelp("retry-interval")) var retryInterval: Double?
+    @Option(help: settingHelp("retry-attempts")) var retryAttempts: Int?
+    @Option(help: settingHelp("push-window")) var pushWindow: Int?
+    @Option(help: settingHelp("idle-timeout")) var idleTimeout: Double?
+    @Option(help: settingHelp("max-frame-bytes")) var maxFrameBytes: Int?
+    @Option(help: settingHelp("max-text-bytes")) var maxTextBytes: Int?
+    @Option(help: settingHelp("max-outbound-queue")) var maxOutboundQueue: Int?
+    @Option(help: settingHelp("bcrypt-cost")) var bcryptCost: Int?
+    @Option(help: settingHelp("token-lifetime")) var tokenLifetime: Double?
+    @Option(help: settingHelp("group-member-cap")) var groupMemberCap: Int?
+    @Option(help: settingHelp("presence-debounce")) var presenceDebounce: Double?
+    @Option(name: .customLong("allow-origin"), help: settingHelp("allow-origin")) var allowedOrigins: [String] = []
+    @Option(help: settingHelp("metrics-token")) var metricsToken: String?
+    @Option(help: settingHelp("metrics-listen")) var metricsListen: String?
+    @Option(help: settingHelp("jwt-secret")) var jwtSecret: String?
+    @Flag(help: settingHelp("no-fsync")) var noFsync = false
+    @Option(help: settingHelp("max-upload-bytes")) var maxUploadBytes: Int?
+    @Option(help: settingHelp("recall-window")) var recallWindow: Double?
+    @Option(help: settingHelp("group-read-receipt-cap")) var groupReadReceiptCap: Int?
+    @Option(help: settingHelp("edit-window")) var editWindow: Double?
+    @Option(help: settingHelp("max-reactions-per-user")) var maxReactionsPerUser: Int?
+    @Option(help: settingHelp("account-event-interval")) var accountEventInterval: Double?
+    @Flag(help: settingHelp("ws-compression")) var wsCompression = false
+    @Option(help: settingHelp("log-format")) var logFormat: String?
+    @Option(help: settingHelp("log-level")) var logLevel: String?
+    @Option(help: settingHelp("shutdown-timeout")) var shutdownTimeout: Double?
+    @Option(help: settingHelp("web-root")) var webRoot: String?
+    @Option(help: settingHelp("max-devices")) var maxDevices: Int?
+    @Option(help: settingHelp("max-connections")) var maxConnections: Int?
+    @Option(help: settingHelp("login-timeout")) var loginTimeout: Double?
+    @Option(help: settingHelp("handshake-timeout")) var handshakeTimeout: Double?
+    @Option(help: settingHelp("http-idle-timeout")) var httpIdleTimeout: Double?
+    @Option(help: settingHelp("drain-timeout")) var drainTimeout: Double?
+    @Option(help: settingHelp("typing-interval")) var typingInterval: Double?
+    @Option(help: settingHelp("max-write-batch")) var maxWriteBatch: Int?
+    @Option(help: settingHelp("max-pending-writes")) var maxPendingWrites: Int?
+    @Option(help: settingHelp("rate-messages")) var rateMessages: String?
+    @Option(help: settingHelp("rate-requests")) var rateRequests: String?
+    @Option(help: settingHelp("rate-http")) var rateHttp: String?
+    @Option(help: settingHelp("rate-logins-account")) var rateLoginsAccount: String?
+    @Option(help: settingHelp("rate-logins-ip")) var rateLoginsIp: String?
+    @Option(help: settingHelp("rate-failed-login-cost")) var rateFailedLoginCost: Double?
+    @Option(help: settingHelp("rate-registrations-ip")) var rateRegistrationsIp: String?
+    @Option(help: settingHelp("rate-connections-user")) var rateConnectionsUser: String?
+    @Option(help: settingHelp("rate-connections-ip")) var rateConnectionsIp: String?
+    @Option(help: settingHelp("rate-abuse-strikes")) var rateAbuseStrikes: Int?
+    @Flag(help: settingHelp("rate-limit-loopback")) var rateLimitLoopback = false
+    @Flag(help: settingHelp("no-rate-limits")) var noRateLimits = false
+
+    /// The flags given, by setting key. A `@Flag` can only turn its setting on.
+    var values: FlagValues {
+        var v = FlagValues()
+        v["host"] = host
+        v["port"] = port
+        v["data"] = data
+        v["retry-interval"] = retryInterval
+        v["retry-attempts"] = retryAttempts
+        v["push-window"] = pushWindow
+        v["idle-timeout"] = idleTimeout
+        v["max-frame-bytes"] = maxFrameBytes
+        v["max-text-bytes"] = maxTextBytes
+        v["max-outbound-queue"] = maxOutboundQueue
+        v["bcrypt-cost"] = bcryptCost
+        v["token-lifetime"] = tokenLifetime
+        v["group-member-cap"] = groupMemberCap
+        v["presence-debounce"] = presenceDebounce
+        v["allow-origin"] = allowedOrigins.isEmpty ? nil : allowedOrigins
+        v["metrics-token"] = metricsToken
+        v["metrics-listen"] = metricsListen
+        v["jwt-secret"] = jwtSecret
+        v["no-fsync"] = noFsync ? Bool(true) : nil
+        v["max-upload-bytes"] = maxUploadBytes
+        v["recall-window"] = recallWindow
+        v["edit-window"] = editWindow
+        v["max-reactions-per-user"] = maxReactionsPerUser
+        v["account-event-interval"] = accountEventInterval
+        v["ws-compression"] = wsCompression ? Bool(true) : nil
+        v["group-read-receipt-cap"] = groupReadReceiptCap
+        v["log-format"] = logFormat
+        v["log-level"] = logLevel
+        v["shutdown-timeout"] = shutdownTimeout
+        v["web-root"] = webRoot
+        v["max-devices"] = maxDevices
+        v["max-connections"] = maxConnections
+        v["login-timeout"] = loginTimeout
+        v["handshake-timeout"] = handshakeTimeout
+        v["http-idle-timeout"] = httpIdleTimeout
+        v["drain-timeout"] = drainTimeout
+        v["typing-interval"] = typingInterval
+        v["max-write-batch"] = maxWriteBatch
+        v["max-pending-writes"] = maxPendingWrites
+        v["rate-messages"] = rateMessages
+        v["rate-requests"] = rateRequests
+        v["rate-http"] = rateHttp
+        v["rate-logins-account"] = rateLoginsAccount
+        v["rate-logins-ip"] = rateLoginsIp
+        v["rate-failed-login-cost"] = rateFailedLoginCost
+        v["rate-registrations-ip"] = rateRegistrationsIp
+        v["rate-connections-user"] = rateConnectionsUser
+        v["rate-connections-ip"] = rateConnectionsIp
+        v["rate-abuse-strikes"] = rateAbuseStrikes
+        v["rate-limit-loopback"] = rateLimitLoopback ? Bool(true) : nil
+        v["no-rate-limits"] = noRateLimits ? Bool(true) : nil
+        return v
+    }
+
+    /// Flags > `ROOST_*` > the config file > defaults.
+    func resolve() async throws -> EffectiveConfiguration {
+        try await ConfigurationResolver.resolve(flags: values, configFile: config)
+    }
+}
+
+/// A setting's help with its default and environment variable, from the table.
+private func settingHelp(_ key: String) -> ArgumentHelp {
+    guard let setting = ServerSettings.setting(key) else { preconditionFailure("no setting \(key)") }
+    return ArgumentHelp("\(setting.help) (default: \(setting.defaultText); env \(setting.environmentName))")
+}
