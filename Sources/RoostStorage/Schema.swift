@@ -70,6 +70,7 @@ enum Schema {
         }
         registerGroupMigrations(&migrator)
         registerHistoryMigrations(&migrator)
+        registerPushMigrations(&migrator)
         return migrator
     }
 }
