@@ -30,6 +30,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         // Already in the graph through jwt-kit (same range); SHA-256 of uploads.
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
+        // Push to offline devices: outbound HTTP(S) without hand-written HTTP.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // TLS configuration types (already in the graph through hummingbird's TLS product).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Tests only: a throwaway self-signed certificate for the HTTPS/WSS round trips.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Wire types and the JSON codec: Foundation only, shared by server, clients and tests.
@@ -61,6 +68,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Push notifications for offline devices: a bounded, coalescing HTTP worker.
+        .target(
+            name: "RoostPush",
+            dependencies: [
+                "RoostStorage",
+                "RoostCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP routes and the WebSocket endpoint, thin over RoostCore.
         .target(
             name: "RoostServer",
@@ -68,6 +91,9 @@ let package = Package(
                 "RoostProtocol",
                 "RoostStorage",
                 "RoostCore",
+                "RoostPush",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -119,6 +145,7 @@ let package = Package(
                 "RoostStorage",
                 "RoostClient",
                 "RoostBench",
+                "RoostPush",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -146,6 +173,13 @@ let package = Package(
                 "RoostProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RoostPush",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import RoostCore
+import RoostPush
 import RoostStorage
 import ServiceLifecycle
 
@@ -13,6 +15,8 @@ public struct RoostApplication: Sendable {
     public let services: RoostServices
     /// Open WebSockets, closed with 1001 when the server stops.
     public let drain: ConnectionDrain
+    /// Push for offline devices (registrations, and a ban's `removeAll`).
+    public let push: PushDispatcher
     let logger: Logger
 
     /// Runs until SIGTERM or SIGINT, then shuts down in order: WebSockets closed
@@ -42,6 +46,8 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> RoostApplication {
     MetricsRegistry.bootstrapOnce()
+    // Unreadable certificate or key files stop the start before anything is opened.
+    let tlsConfiguration = try settings.tls?.serverConfiguration()
     let dataURL = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true)
     try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
@@ -55,29 +61,37 @@ public func buildApplication(
     let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)
     let services = await RoostServices(settings: settings.core, store: store, tokenSecret: secret, logger: logger)
 
-    let router = buildRouter(services: services, settings: settings)
+    let push = PushDispatcher(settings: settings.push, store: store, registry: services.registry,
+                              logger: logger)
+    let router = buildRouter(services: services, settings: settings, push: push)
     let drain = ConnectionDrain()
-    let endpoint = WebSocketEndpoint(
+    var endpoint = WebSocketEndpoint(
         services: services,
         handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens,
                                   limiter: services.limiter, registry: services.registry,
                                   maxDevices: settings.core.maxDevicesPerUser),
         maxFrameBytes: settings.maxFrameBytes,
         drain: drain, handshakeTimeout: settings.handshakeTimeout, httpIdleTimeout: settings.httpIdleTimeout)
+    endpoint.secure = tlsConfiguration != nil
     endpoint.addRefusals(to: router)
+    var server = endpoint.serverBuilder()
+    if let tlsConfiguration {
+        server = try .tls(server, tlsConfiguration: tlsConfiguration)
+    }
 
     let app = Application(
         router: router,
-        server: endpoint.serverBuilder(),
+        server: server,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Roost"),
-        services: [StoreService(store: store, lock: lock)],
+        // Stopped in reverse order: the push worker before the store closes.
+        services: [StoreService(store: store, lock: lock), push],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
-    return RoostApplication(application: app, services: services, drain: drain, logger: logger)
+    return RoostApplication(application: app, services: services, drain: drain, push: push, logger: logger)
 }
 
-func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<RoostRequestContext> {
+func buildRouter(services: RoostServices, settings: ServerSettings, push: PushDispatcher) -> Router<RoostRequestContext> {
     let router = Router(context: RoostRequestContext.self)
     router.add(middleware: ErrorBodyMiddleware())
     router.add(middleware: RequestObserverMiddleware())
@@ -99,6 +113,7 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     FileRoutes(services: services, uploader: FileUploader(directory: files, maxBytes: settings.maxUploadBytes))
         .add(to: authenticated)
     AdminRoutes(services: services, dataDirectory: settings.dataDirectory).add(to: authenticated)
+    PushRoutes(push: push).add(to: authenticated)
     return router
 }
 

@@ -1,4 +1,5 @@
 import RoostCore
+import RoostPush
 
 /// What `roost serve` is told: where to listen, where the data lives, and
 /// every limit. Defaults are those of PROTOCOL.md and the README.
@@ -28,6 +29,11 @@ public struct ServerSettings: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     /// HTTP keep-alive connections idle this long are closed.
     public var httpIdleTimeout: Duration = .seconds(60)
+
+    /// Push for offline devices (interval, timeout, bounds, address policy).
+    public var push = PushSettings()
+    /// When set, the port serves HTTPS and WSS instead of plain HTTP.
+    public var tls: TLSFiles?
 
     public init() {}
 }

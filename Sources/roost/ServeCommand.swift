@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RoostCore
+import RoostPush
 import RoostServer
 
 /// `roost serve`: runs the server until SIGTERM or SIGINT.
@@ -65,6 +66,19 @@ struct ServeCommand: AsyncParsableCommand {
     var rateLimitLoopback = false
     @Option(help: "Rate-limited requests (refilled 1/s) before a connection is closed with 1008.")
     var rateAbuseStrikes = RateSettings().abuseStrikes
+    // Push for offline devices (PROTOCOL.md 9) and TLS.
+    @Option(help: "Seconds between push requests to one device, retries included (first retry delay, doubling).")
+    var pushInterval: Double = 10
+    @Option(help: "Seconds one push request may take.") var pushTimeout: Double = 10
+    @Option(help: "Push requests in flight at once.") var pushConcurrency = 16
+    @Option(help: "Hours after its first attempt a failing push is given up.") var pushGiveUp: Double = 24
+    @Option(help: "Devices with pending pushes at most (further ones are dropped and counted).")
+    var pushMaxPending = 10_000
+    @Option(help: "Devices of one user that may register a push endpoint.") var pushMaxEndpoints = 10
+    @Flag(help: "Allow push endpoints on loopback and private addresses (a push distributor on your LAN).")
+    var pushAllowPrivate = false
+    @Option(help: "PEM certificate chain: serve HTTPS and WSS (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
@@ -84,6 +98,13 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try rates
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
+        guard pushInterval > 0, pushTimeout > 0, pushGiveUp > 0, pushConcurrency >= 1, pushMaxPending >= 1,
+              pushMaxEndpoints >= 1 else {
+            throw ValidationError("--push-interval, --push-timeout, --push-give-up, --push-concurrency, --push-max-pending and --push-max-endpoints must be positive")
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both (HTTPS and WSS) or neither (plain HTTP)")
+        }
     }
 
     func run() async throws {
@@ -102,7 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "roost")
         let app = try await buildApplication(settings, logger: logger) { port in
             // One line on stdout that scripts (and the shutdown test) can wait for.
-            let line = "roost listening on http://\(host):\(port)\n"
+            let line = "roost listening on \(tlsCert == nil ? "http" : "https")://\(host):\(port)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runUntilSignalled(shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)))
@@ -138,6 +159,14 @@ struct ServeCommand: AsyncParsableCommand {
         s.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
         s.core.rates = (try? rates) ?? RateSettings()
         s.webRoot = WebRoot.locate(explicit: webRoot)
+        s.push.interval = .milliseconds(Int64(pushInterval * 1000))
+        s.push.requestTimeout = .milliseconds(Int64(pushTimeout * 1000))
+        s.push.concurrency = pushConcurrency
+        s.push.giveUpAfter = .milliseconds(Int64(pushGiveUp * 3_600_000))
+        s.push.maxPendingDevices = pushMaxPending
+        s.push.maxEndpointsPerUser = pushMaxEndpoints
+        s.push.allowPrivateAddresses = pushAllowPrivate
+        if let tlsCert, let tlsKey { s.tls = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey) }
         return s
     }
 

@@ -46,6 +46,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     var handshakeTimeout: Duration = .seconds(10)
     /// An HTTP keep-alive connection idle this long is closed.
     var httpIdleTimeout: Duration = .seconds(60)
+    /// Behind TLS (`--tls-cert`): requests carry the `https` scheme.
+    var secure = false
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -61,7 +63,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                     let remoteIP = channel.remoteAddress?.ipAddress
                     promise.completeWithTask {
-                        guard let request = try? HTTPRequest(head, secure: false, splitCookie: false),
+                        guard let request = try? HTTPRequest(head, secure: secure, splitCookie: false),
                               request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == path
                         else {
                             refusal.withLockedValue { $0 = .notFound("no WebSocket endpoint here") }
@@ -95,7 +97,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         channel.pipeline.syncOperations.removeHandler(name: HandshakeTimeoutHandler.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: httpIdleTimeout, logger: logger))

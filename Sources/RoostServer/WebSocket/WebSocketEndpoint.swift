@@ -19,6 +19,8 @@ struct WebSocketEndpoint {
     let drain: ConnectionDrain
     var handshakeTimeout: Duration = .seconds(10)
     var httpIdleTimeout: Duration = .seconds(60)
+    /// Served over TLS (the scheme requests carry).
+    var secure = false
     /// WebSocket sessions open now (authenticated or not), against `maxConnections`.
     let open = OpenConnections()
 
@@ -36,7 +38,7 @@ struct WebSocketEndpoint {
                 session: { inbound, outbound, grant, logger in
                     try await run(inbound: inbound, outbound: outbound, grant: grant, logger: logger)
                 },
-                handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout)
+                handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout, secure: secure)
         }
     }
 
