@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import RoostCore
-import RoostPush
 import RoostServer
 
 /// `roost serve`: runs the server until SIGTERM or SIGINT.
