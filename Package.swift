@@ -36,6 +36,13 @@ let package = Package(
         // Already in the graph through swift-configuration's YAML trait (same range); lists a
         // config file's keys so that an unknown one is refused.
         .package(url: "https://github.com/jpsim/Yams", "5.4.0"..<"7.0.0"),
+        // Push to offline devices: outbound HTTP(S) without hand-written HTTP.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // TLS configuration types (already in the graph through hummingbird's TLS product).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Tests only: a throwaway self-signed certificate for the HTTPS/WSS round trips.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Wire types and the JSON codec: Foundation only, shared by server, clients and tests.
@@ -67,6 +74,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Push notifications for offline devices: a bounded, coalescing HTTP worker.
+        .target(
+            name: "RoostPush",
+            dependencies: [
+                "RoostStorage",
+                "RoostCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP routes and the WebSocket endpoint, thin over RoostCore.
         .target(
             name: "RoostServer",
@@ -74,6 +97,9 @@ let package = Package(
                 "RoostProtocol",
                 "RoostStorage",
                 "RoostCore",
+                "RoostPush",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
@@ -129,6 +155,7 @@ let package = Package(
                 "RoostStorage",
                 "RoostClient",
                 "RoostBench",
+                "RoostPush",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,6 +183,13 @@ let package = Package(
                 "RoostProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RoostPush",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),

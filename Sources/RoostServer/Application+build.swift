@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import RoostCore
+import RoostPush
 import RoostStorage
 import ServiceLifecycle
 
@@ -15,6 +17,8 @@ public struct RoostApplication: Sendable {
     public let drain: ConnectionDrain
     /// The `--metrics-listen` listener, when configured: run beside the main one.
     public let metricsApplication: (any Service)?
+    /// Push for offline devices (registrations, and a ban's `removeAll`).
+    public let push: PushDispatcher
     let logger: Logger
 
     /// Runs until SIGTERM or SIGINT, then shuts down in order: WebSockets closed
@@ -45,6 +49,9 @@ public func buildApplication(
     onMetricsRunning: @escaping @Sendable (ListenAddress) async -> Void = { _ in }
 ) async throws -> RoostApplication {
     MetricsRegistry.bootstrapOnce()
+    // Unreadable certificate or key files stop the start before anything is opened.
+    guard (settings.tlsCertificatePath == nil) == (settings.tlsKeyPath == nil) else { throw TLSFiles.Failure.incomplete }
+    let tlsConfiguration = try settings.tls?.serverConfiguration()
     let dataURL = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true)
     try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
@@ -60,9 +67,11 @@ public func buildApplication(
     let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)
     let services = await RoostServices(settings: settings.core, store: store, tokenSecret: secret, logger: logger)
 
-    let router = buildRouter(services: services, settings: settings)
+    let push = PushDispatcher(settings: settings.push, store: store, registry: services.registry,
+                              logger: logger)
+    let router = buildRouter(services: services, settings: settings, push: push)
     let drain = ConnectionDrain()
-    let endpoint = WebSocketEndpoint(
+    var endpoint = WebSocketEndpoint(
         services: services,
         handshake: HandshakeCheck(allowedOrigins: settings.allowedOrigins, tokens: services.tokens,
                                   limiter: services.limiter, registry: services.registry,
@@ -70,14 +79,20 @@ public func buildApplication(
         maxFrameBytes: settings.maxFrameBytes,
         drain: drain, handshakeTimeout: settings.handshakeTimeout, httpIdleTimeout: settings.httpIdleTimeout,
         compressionMaxDecompressedBytes: settings.webSocketCompression ? settings.maxFrameBytes : nil)
+    endpoint.secure = tlsConfiguration != nil
     endpoint.addRefusals(to: router)
+    var server = endpoint.serverBuilder()
+    if let tlsConfiguration {
+        server = try .tls(server, tlsConfiguration: tlsConfiguration)
+    }
 
     let app = Application(
         router: router,
-        server: endpoint.serverBuilder(),
+        server: server,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Roost"),
-        services: [StoreService(store: store, lock: lock)] + accountEventWatchers(store: store, services: services,
-                                                                                  settings: settings, logger: logger),
+        // Stopped in reverse order: the push worker before the store closes.
+        services: [StoreService(store: store, lock: lock), push] + accountEventWatchers(
+            store: store, services: services, push: push, settings: settings, logger: logger),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -85,7 +100,8 @@ public func buildApplication(
         buildMetricsApplication(services: services, settings: settings, address: address, logger: logger,
                                 onServerRunning: onMetricsRunning)
     }
-    return RoostApplication(application: app, services: services, drain: drain, metricsApplication: metrics, logger: logger)
+    return RoostApplication(application: app, services: services, drain: drain, metricsApplication: metrics,
+                            push: push, logger: logger)
 }
 
 /// The `--metrics-listen` listener: `/metrics`, `/stats` and `/health` only, so
@@ -108,7 +124,7 @@ func buildMetricsApplication(
     )
 }
 
-func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<RoostRequestContext> {
+func buildRouter(services: RoostServices, settings: ServerSettings, push: PushDispatcher) -> Router<RoostRequestContext> {
     let router = Router(context: RoostRequestContext.self)
     router.add(middleware: ErrorBodyMiddleware())
     router.add(middleware: RequestObserverMiddleware())
@@ -131,16 +147,17 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     let files = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true).appendingPathComponent("files", isDirectory: true)
     FileRoutes(services: services, uploader: FileUploader(directory: files, maxBytes: settings.maxUploadBytes))
         .add(to: authenticated)
-    AdminRoutes(services: services, dataDirectory: settings.dataDirectory).add(to: authenticated)
+    AdminRoutes(services: services, push: push, dataDirectory: settings.dataDirectory).add(to: authenticated)
+    PushRoutes(push: push).add(to: authenticated)
     return router
 }
 
 /// The CLI-to-server channel exists for the SQLite store only (it shares the data directory).
-func accountEventWatchers(store: any RoostStore, services: RoostServices, settings: ServerSettings,
-                          logger: Logger) -> [any Service] {
+func accountEventWatchers(store: any RoostStore, services: RoostServices, push: PushDispatcher,
+                          settings: ServerSettings, logger: Logger) -> [any Service] {
     guard let sqlite = store as? SQLiteStore, settings.accountEventInterval > .zero else { return [] }
-    return [AccountEventWatcher(store: sqlite, registry: services.registry, interval: settings.accountEventInterval,
-                                logger: logger)]
+    return [AccountEventWatcher(store: sqlite, registry: services.registry, push: push,
+                                interval: settings.accountEventInterval, logger: logger)]
 }
 
 /// Closes the store after the server has stopped: queued writes are flushed

@@ -1,6 +1,7 @@
 import Logging
 import RoostCore
 import RoostStorage
+import RoostPush
 
 /// What `roost serve` is told: where to listen, where the data lives, and
 /// every limit. Defaults are those of PROTOCOL.md and the README; every field
@@ -52,6 +53,25 @@ public struct ServerSettings: Sendable {
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .text
     public var shutdownTimeout: Duration = .seconds(15)
+
+    /// Push for offline devices (interval, timeout, bounds, address policy).
+    public var push = PushSettings()
+    /// `--tls-cert` and `--tls-key`: both set, the port serves HTTPS and WSS
+    /// instead of plain HTTP; one without the other refuses to start.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+
+    /// The TLS files when both are set.
+    public var tls: TLSFiles? {
+        get {
+            guard let tlsCertificatePath, let tlsKeyPath else { return nil }
+            return TLSFiles(certificatePath: tlsCertificatePath, keyPath: tlsKeyPath)
+        }
+        set {
+            tlsCertificatePath = newValue?.certificatePath
+            tlsKeyPath = newValue?.keyPath
+        }
+    }
 
     public init() {}
 }

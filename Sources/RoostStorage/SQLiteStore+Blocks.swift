@@ -36,6 +36,8 @@ extension SQLiteStore {
             if banned {
                 try db.execute(sql: "UPDATE users SET banned = 1, token_version = token_version + 1 WHERE id = ?",
                                arguments: [user])
+                // A banned user's devices get no pushes (PROTOCOL.md 9).
+                try db.execute(sql: "DELETE FROM push_endpoints WHERE user_id = ?", arguments: [user])
                 try Self.recordAccountEvent(db: db, user: user, kind: .banned)
             } else {
                 try db.execute(sql: "UPDATE users SET banned = 0 WHERE id = ?", arguments: [user])

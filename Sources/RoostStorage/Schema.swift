@@ -71,6 +71,7 @@ enum Schema {
         registerGroupMigrations(&migrator)
         registerHistoryMigrations(&migrator)
         registerFeatureMigrations(&migrator)
+        registerPushMigrations(&migrator)
         return migrator
     }
 }

@@ -27,9 +27,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("ignoring environment variable \(name): not a Roost setting (`roost config --reference` lists them)")
         }
         let host = settings.host
+        let scheme = settings.tls == nil ? "http" : "https"
         let app = try await buildApplication(settings, logger: logger, onServerRunning: { port in
             // One line on stdout that scripts (and the tests) can wait for.
-            FileHandle.standardOutput.write(Data("roost listening on http://\(host):\(port)\n".utf8))
+            FileHandle.standardOutput.write(Data("roost listening on \(scheme)://\(host):\(port)\n".utf8))
         }, onMetricsRunning: { address in
             FileHandle.standardOutput.write(Data("roost metrics on http://\(address)\n".utf8))
         })

@@ -33,6 +33,15 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("max-reactions-per-user")) var maxReactionsPerUser: Int?
     @Option(help: settingHelp("account-event-interval")) var accountEventInterval: Double?
     @Flag(help: settingHelp("ws-compression")) var wsCompression = false
+    @Option(help: settingHelp("tls-cert")) var tlsCert: String?
+    @Option(help: settingHelp("tls-key")) var tlsKey: String?
+    @Option(help: settingHelp("push-interval")) var pushInterval: Double?
+    @Option(help: settingHelp("push-timeout")) var pushTimeout: Double?
+    @Option(help: settingHelp("push-concurrency")) var pushConcurrency: Int?
+    @Option(help: settingHelp("push-give-up")) var pushGiveUp: Double?
+    @Option(help: settingHelp("push-max-pending")) var pushMaxPending: Int?
+    @Option(help: settingHelp("push-max-endpoints")) var pushMaxEndpoints: Int?
+    @Flag(help: settingHelp("push-allow-private")) var pushAllowPrivate = false
     @Option(help: settingHelp("log-format")) var logFormat: String?
     @Option(help: settingHelp("log-level")) var logLevel: String?
     @Option(help: settingHelp("shutdown-timeout")) var shutdownTimeout: Double?
@@ -87,6 +96,15 @@ struct ServerFlags: ParsableArguments {
         v["max-reactions-per-user"] = maxReactionsPerUser
         v["account-event-interval"] = accountEventInterval
         v["ws-compression"] = wsCompression ? Bool(true) : nil
+        v["tls-cert"] = tlsCert
+        v["tls-key"] = tlsKey
+        v["push-interval"] = pushInterval
+        v["push-timeout"] = pushTimeout
+        v["push-concurrency"] = pushConcurrency
+        v["push-give-up"] = pushGiveUp
+        v["push-max-pending"] = pushMaxPending
+        v["push-max-endpoints"] = pushMaxEndpoints
+        v["push-allow-private"] = pushAllowPrivate ? Bool(true) : nil
         v["group-read-receipt-cap"] = groupReadReceiptCap
         v["log-format"] = logFormat
         v["log-level"] = logLevel

@@ -7,6 +7,8 @@ import RoostStorage
 public actor SessionRegistry {
     private var users: [Int64: [String: ClientConnection]] = [:]
     private var connectionCount = 0
+    /// Told of every commit, for devices that are not connected (push).
+    public nonisolated let offline = OfflineNotifierSlot()
 
     public init() {}
 
@@ -70,12 +72,19 @@ public actor SessionRegistry {
 
     public func isOnline(_ user: Int64) -> Bool { users[user] != nil }
 
+    /// Names of the devices of `user` connected to this server now.
+    public func connectedDevices(of user: Int64) -> Set<String> {
+        guard let devices = users[user] else { return [] }
+        return Set(devices.keys)
+    }
+
     public var counts: (connections: Int, users: Int) { (connectionCount, users.count) }
 
     /// Pushes committed items to every connected device of their users.
     /// Each item is rendered once per user, whatever the number of devices.
     nonisolated func deliver(_ deliveries: [Delivery]) async {
         guard !deliveries.isEmpty else { return }
+        offline.notify(deliveries)
         let targets = await connections(of: deliveries.map(\.user))
         guard !targets.isEmpty else { return }
         var byUser: [Int64: [ClientConnection]] = [:]

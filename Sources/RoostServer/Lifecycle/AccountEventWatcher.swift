@@ -1,5 +1,6 @@
 import Logging
 import RoostCore
+import RoostPush
 import RoostStorage
 import ServiceLifecycle
 
@@ -10,6 +11,8 @@ import ServiceLifecycle
 struct AccountEventWatcher: Service {
     let store: SQLiteStore
     let registry: SessionRegistry
+    /// The storage dropped a banned or deleted user's endpoints; the worker forgets them too.
+    let push: PushDispatcher
     let interval: Duration
     let logger: Logger
 
@@ -39,8 +42,10 @@ struct AccountEventWatcher: Service {
             await registry.kickStale(of: event.user, current: event.tokenVersion, reason: "revoked")
         case .deleted:
             await registry.kickStale(of: event.user, current: nil, reason: "deleted")
+            try? await push.removeAll(of: event.user)
         case .banned:
             await registry.kickStale(of: event.user, current: nil, reason: "banned")
+            try? await push.removeAll(of: event.user)
         }
     }
 }

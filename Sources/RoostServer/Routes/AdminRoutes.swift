@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import RoostCore
+import RoostPush
 import RoostProtocol
 import RoostStorage
 
@@ -8,6 +9,8 @@ import RoostStorage
 /// `roost user add --admin`); 403 for everyone else.
 struct AdminRoutes {
     let services: RoostServices
+    /// A ban also drops the user's push endpoints from the running worker.
+    let push: PushDispatcher
     /// Backups are staged here (same filesystem as the database, never /tmp).
     let dataDirectory: String
 
@@ -23,6 +26,7 @@ struct AdminRoutes {
         admin.post("users/:username/ban") { _, context in
             let user = try await account(context)
             _ = try await services.banService.setBanned(user.id, banned: true)
+            try await push.removeAll(of: user.id)
             return JSONBody(["banned": user.username])
         }
         admin.post("users/:username/unban") { _, context in

@@ -50,6 +50,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     var httpIdleTimeout: Duration = .seconds(60)
     /// Extensions the server offers (permessage-deflate when enabled), negotiated per upgrade.
     var extensions: [WebSocketExtensionFactory] = []
+    /// Behind TLS (`--tls-cert`): requests carry the `https` scheme.
+    var secure = false
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -67,7 +69,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                     let remoteIP = channel.remoteAddress?.ipAddress
                     promise.completeWithTask {
-                        guard let request = try? HTTPRequest(head, secure: false, splitCookie: false),
+                        guard let request = try? HTTPRequest(head, secure: secure, splitCookie: false),
                               request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) == path
                         else {
                             refusal.withLockedValue { $0 = .notFound("no WebSocket endpoint here") }
@@ -106,7 +108,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         channel.pipeline.syncOperations.removeHandler(name: HandshakeTimeoutHandler.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: httpIdleTimeout, logger: logger))

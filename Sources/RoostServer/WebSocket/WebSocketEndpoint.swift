@@ -23,6 +23,8 @@ struct WebSocketEndpoint {
     /// permessage-deflate offered to clients that ask for it (nil: not offered).
     /// Its value caps a message's decompressed size: no zip bombs.
     var compressionMaxDecompressedBytes: Int?
+    /// Served over TLS (the scheme requests carry).
+    var secure = false
     /// WebSocket sessions open now (authenticated or not), against `maxConnections`.
     let open = OpenConnections()
 
@@ -43,7 +45,7 @@ struct WebSocketEndpoint {
                 handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout,
                 extensions: compressionMaxDecompressedBytes.map {
                     [.perMessageDeflate(noContextTakeover: true, maxDecompressedFrameSize: $0)]
-                } ?? [])
+                } ?? [], secure: secure)
         }
     }
 

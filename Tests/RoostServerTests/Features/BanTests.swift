@@ -23,15 +23,22 @@ struct BanTests {
     }
 
     @Test func anAdminBanKicksRevokesAndRefusesLogin() async throws {
-        try await LiveServer.run { server in
+        try await LiveServer.run(configure: { $0.push.allowPrivateAddresses = true }) { server in
             let admin = try await server.newUser("root"), bob = try await server.newUser("b")
             let b = try await TestClient.connect(server, bob)
             let password = "password-\(bob.username)"
+            let registered = try await server.http.request("PUT", "/api/push",
+                                                           json: ["device": "phone", "endpoint": "http://127.0.0.1:9/push"],
+                                                           token: bob.token)
+            #expect(registered.status == 200)
             #expect(try await server.http.request("POST", "/api/admin/users/\(bob.username)/ban", token: bob.token).status == 403)
             let ban = try await server.http.request("POST", "/api/admin/users/\(bob.username)/ban", token: admin.token)
             #expect(ban.status == 200)
             await Self.expectKicked(b, reason: "banned")
             #expect(try await server.http.request("GET", "/api/me", token: bob.token).status == 401)
+            let cli = try Self.cliStore(server)
+            #expect(try await cli.pushEndpoints(user: try #require(Int64(bob.userID))).isEmpty, "a ban drops push endpoints")
+            try await cli.close()
             let login = try await server.http.request("POST", "/api/login", json: ["username": bob.username, "password": password])
             #expect(login.status == 403)
             let wrong = try await server.http.request("POST", "/api/login", json: ["username": bob.username, "password": "wrong-password"])

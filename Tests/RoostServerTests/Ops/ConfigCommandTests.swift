@@ -80,7 +80,8 @@ struct ConfigCommandTests {
         var arguments = ["config"]
         for setting in ServerSettings.table {
             switch setting.key {
-            case "no-fsync", "no-rate-limits", "rate-limit-loopback": arguments.append("--\(setting.key)")
+            // Toggles (`true or false`) are bare flags.
+            case _ where setting.expected == "true or false": arguments.append("--\(setting.key)")
             case "metrics-listen": arguments += ["--metrics-listen", "127.0.0.1:9999"]
             case "allow-origin", "metrics-token", "jwt-secret": arguments += ["--\(setting.key)", "https://x.example"]
             default: arguments += ["--\(setting.key)", setting.defaultText]
