@@ -79,11 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var username: String
 
         func run() async throws {
-            let store = try options.openStore()
-            guard let user = try await store.user(named: username) else { throw CLIError("no user \(username)") }
-            _ = try await store.setBanned(user: user.id, banned: true)
-            try await store.close()
-            print("banned \(username) (id \(user.id))")
+            try await UserCommand.setBanned(true, username: username, options: options)
         }
     }
 
@@ -93,12 +89,17 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var username: String
 
         func run() async throws {
-            let store = try options.openStore()
-            guard let user = try await store.user(named: username) else { throw CLIError("no user \(username)") }
-            _ = try await store.setBanned(user: user.id, banned: false)
-            try await store.close()
-            print("unbanned \(username) (id \(user.id))")
+            try await UserCommand.setBanned(false, username: username, options: options)
         }
+    }
+
+    /// The one ban switch behind `ban` and `unban`.
+    static func setBanned(_ banned: Bool, username: String, options: DataOptions) async throws {
+        let store = try options.openStore()
+        guard let user = try await store.user(named: username) else { throw CLIError("no user \(username)") }
+        _ = try await store.setBanned(user: user.id, banned: banned)
+        try await store.close()
+        print("\(banned ? "banned" : "unbanned") \(username) (id \(user.id))")
     }
 
     struct List: AsyncParsableCommand {
