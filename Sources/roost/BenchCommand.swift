@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load generator: measure a running Roost server.",
-        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self, Mixed.self])
+        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self, Mixed.self, Startup.self])
 
     struct Common: ParsableArguments {
         @Option(help: "Base URL of the server under test.") var url = "http://127.0.0.1:8080"
@@ -19,13 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
         var context: BenchContext { BenchContext(url: url, serverPID: serverPID, usersFile: usersFile) }
 
         func report<R: Encodable>(_ result: R, summary: String) throws {
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(summary)
-            }
+            try printReport(result, summary: summary, json: json)
         }
     }
 
@@ -77,6 +71,28 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let result = try await OfflineScenario(context: common.context, messages: messages).run()
             try common.report(result, summary: result.summary)
+        }
+    }
+
+    struct Startup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start `roost serve` on an existing data directory: time until /health answers 200.")
+        @Flag(help: "Print one JSON object instead of the summary.") var json = false
+        @Option(help: "The roost binary to start (default: this one).") var binary: String?
+        @Option(help: "Data directory to start on (default: a new temporary one, created by an untimed first start).")
+        var data: String?
+        @Option(help: "Timed starts.") var runs = 5
+        @Option(help: "Port the started server listens on.") var port = 18_282
+
+        func run() async throws {
+            let own = URL(fileURLWithPath: CommandLine.arguments[0],
+                          relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+            let directory = data ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("roost-startup-\(UUID().uuidString)").path
+            let result = try await StartupScenario(binary: binary ?? own, dataDirectory: directory, runs: runs,
+                                                   port: port).run()
+            if data == nil { try? FileManager.default.removeItem(atPath: directory) }
+            try printReport(result, summary: result.summary, json: json)
         }
     }
 
@@ -136,5 +152,16 @@ struct BenchCommand: AsyncParsableCommand {
             let result = try await MixedScenario(context: common.context, options: options).run()
             try common.report(result, summary: result.summary)
         }
+    }
+}
+
+/// A scenario's human summary, or with `--json` one JSON object (sorted keys).
+func printReport<R: Encodable>(_ result: R, summary: String, json: Bool) throws {
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    } else {
+        print(summary)
     }
 }

@@ -142,6 +142,13 @@ struct ServerFlags: ParsableArguments {
 
 /// A setting's help with its default and environment variable, from the table.
 private func settingHelp(_ key: String) -> ArgumentHelp {
-    guard let setting = ServerSettings.setting(key) else { preconditionFailure("no setting \(key)") }
-    return ArgumentHelp("\(setting.help) (default: \(setting.defaultText); env \(setting.environmentName))")
+    guard let text = settingHelpTexts[key] else { preconditionFailure("no setting \(key)") }
+    return ArgumentHelp(text)
 }
+
+/// Built once: argument-parser instantiates `ServerFlags` many times while it
+/// parses and validates, and each instance asks for every help text (a
+/// default rendered per setting made `roost serve` start visibly slower).
+private let settingHelpTexts: [String: String] = Dictionary(uniqueKeysWithValues: ServerSettings.table.map { setting in
+    (setting.key, "\(setting.help) (default: \(setting.defaultText); env \(setting.environmentName))")
+})

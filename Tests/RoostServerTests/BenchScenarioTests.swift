@@ -96,6 +96,13 @@ struct BenchScenarioTests {
         }
     }
 
+    @Test func startupTimesAServerOnAnExistingDataDirectory() async throws {
+        let result = try await StartupScenario(binary: RoostBinary.path, dataDirectory: TempDirectory.make(), runs: 2,
+                                               port: KillableServer.freePort()).run()
+        #expect(result.runs == 2 && result.dataBytes > 0)
+        #expect(result.minSeconds > 0 && result.minSeconds <= result.medianSeconds && result.medianSeconds <= result.maxSeconds)
+    }
+
     @Test func ceilingEchoes() async throws {
         let result = try await CeilingScenario(connections: 2, inFlight: 2, duration: .milliseconds(500)).run()
         #expect(result.framesPerS > 0)

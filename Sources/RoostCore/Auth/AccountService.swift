@@ -8,14 +8,16 @@ public struct AccountService: Sendable {
     let hasher: PasswordHasher
     let tokens: TokenService
     /// A hash to verify against when the user does not exist, so an unknown
-    /// username costs the same time as a wrong password.
-    private let decoyHash: String
+    /// username costs the same time as a wrong password. Computed in the
+    /// background: at cost 12 it takes a quarter of a second, which a start
+    /// should not wait for (the first unknown-user login does, if it is early).
+    private let decoyHash: Task<String, Never>
 
     public init(store: any RoostStore, hasher: PasswordHasher, tokens: TokenService) async {
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
-        self.decoyHash = await hasher.hash("roost-decoy-password")
+        self.decoyHash = Task { await hasher.hash("roost-decoy-password") }
     }
 
     public struct LoginResult: Sendable {
@@ -40,7 +42,9 @@ public struct AccountService: Sendable {
     public func login(username: String?, password: String?) async throws -> LoginResult {
         guard let username, let password else { throw RoostError.badRequest("username and password are required") }
         let user = try await store.user(named: username)
-        let ok = await hasher.verify(password, hash: user?.passwordHash ?? decoyHash)
+        let hash: String
+        if let user { hash = user.passwordHash } else { hash = await decoyHash.value }
+        let ok = await hasher.verify(password, hash: hash)
         guard let user, ok else { throw RoostError.unauthenticated("wrong username or password") }
         // Only after the password: a ban is not revealed to someone who does not know it.
         guard !user.banned else { throw RoostError.forbidden("this account is banned") }
