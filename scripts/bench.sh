@@ -28,3 +28,7 @@ B group --members 100 --duration "${DURATION:-10}"
 B group --members 1000 --duration "${DURATION:-10}"
 B mixed --users 200 --duration "${DURATION:-10}"
 B idle --connections "${IDLE:-19000}" --hold 3
+# Start to /health on an existing data directory: a copy of the one this run filled.
+kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+cp -r "$DATA/server" "$DATA/startup"
+"$BIN" bench startup --binary "$BIN" --data "$DATA/startup" --runs 5 --port $((PORT + 1)) $JSON
