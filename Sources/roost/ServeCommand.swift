@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "roost")
         if let file = config.file { logger.info("configuration file \(file)") }
         for name in config.ignoredEnvironment {
-            logger.warning("ignoring environment variable \(name): not a Roost setting (`roost config --reference` lists them)")
+            logger.warning("ignoring environment variable \(name): not a Roost setting, or a test harness's value (`roost config --reference` lists the settings)")
         }
         let host = settings.host
         let scheme = settings.tls == nil ? "http" : "https"

@@ -27,7 +27,9 @@ public enum ConfigurationResolver {
         workingDirectory: String = FileManager.default.currentDirectoryPath
     ) async throws -> EffectiveConfiguration {
         let table = ServerSettings.table
-        let roostEnvironment = environment.filter { $0.key.uppercased().hasPrefix(environmentPrefix) }
+        var roostEnvironment = environment.filter { $0.key.uppercased().hasPrefix(environmentPrefix) }
+        let harnessRates = roostEnvironment.filter { isHarnessConvention(name: $0.key.uppercased(), value: $0.value) }
+        for name in harnessRates.keys { roostEnvironment[name] = nil }
         let file = try chooseFile(flag: configFile, environment: roostEnvironment, workingDirectory: workingDirectory)
 
         var providers: [any ConfigProvider] = [
@@ -63,9 +65,23 @@ public enum ConfigurationResolver {
         }
 
         let known = Set(table.map(\.environmentName)).union(toolVariables).union([fileVariable])
-        let ignored = roostEnvironment.keys.filter { !known.contains($0.uppercased()) }.sorted()
+        let ignored = (roostEnvironment.keys.filter { !known.contains($0.uppercased()) } + harnessRates.keys).sorted()
         return EffectiveConfiguration(settings: settings, sources: sources, file: file?.shown, ignoredEnvironment: ignored)
     }
+
+    /// The shared conformance suite reads some `ROOST_*` variables that the
+    /// server it starts inherits, with its own conventions: `ROOST_RATE_MESSAGES=5`
+    /// tells its rate tests a burst (a bare number is never a rate; `5/s` is), and
+    /// `ROOST_GROUP_MEMBER_CAP=0` means "not told". Such a value is the harness's,
+    /// not a setting: ignored with the warning for unknown variables, instead of
+    /// stopping the server or changing its limits.
+    static func isHarnessConvention(name: String, value: String) -> Bool {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if name == "ROOST_GROUP_MEMBER_CAP" { return trimmed == "0" }
+        return rateVariables.contains(name) && Double(trimmed) != nil
+    }
+
+    static let rateVariables = Set(ServerSettings.table.filter { $0.expected.hasPrefix("a rate") }.map(\.environmentName))
 
     /// `--config`, else `ROOST_CONFIG` (both must exist), else `./roost.yaml` if present.
     /// `shown` is the path as given, for messages; `path` is absolute.

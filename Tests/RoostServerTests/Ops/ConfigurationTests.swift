@@ -144,6 +144,20 @@ struct ConfigurationTests {
         #expect(config.settings.core.rates.messages.isOff)
     }
 
+    @Test("A test harness's ROOST_RATE_MESSAGES=5 (a burst, not a rate) neither stops the server nor sets a limit")
+    func harnessRateVariables() async throws {
+        let config = try await Self.resolve(environment: ["ROOST_RATE_MESSAGES": "5", "ROOST_RATE_HTTP": "7/s",
+                                                          "ROOST_GROUP_MEMBER_CAP": "0"])
+        #expect(config.settings.core.rates.messages == ServerSettings().core.rates.messages)
+        #expect(config.settings.core.groupMemberCap == ServerSettings().core.groupMemberCap)
+        #expect(config.ignoredEnvironment == ["ROOST_GROUP_MEMBER_CAP", "ROOST_RATE_MESSAGES"])
+        #expect(config.settings.core.rates.http.description == "7/s")
+        // Anything else that is not a rate still fails, naming the variable.
+        await #expect(throws: ConfigurationError.self) {
+            _ = try await Self.resolve(environment: ["ROOST_RATE_MESSAGES": "5/parsec"])
+        }
+    }
+
     @Test("Unknown ROOST_* variables are listed as ignored, the tools' own are not")
     func unknownEnvironment() async throws {
         let config = try await Self.resolve(environment: [
