@@ -15,9 +15,12 @@ public struct PushSettings: Sendable {
     public var maxPendingDevices: Int = 10_000
     /// Devices of one user that may register an endpoint (`conflict` beyond).
     public var maxEndpointsPerUser: Int = 10
-    /// Endpoints on loopback, private, link-local and other non-public
-    /// addresses are refused unless this is set (docs/security.md, SSRF).
-    public var allowPrivateAddresses = false
+    /// Whether endpoints on loopback, private, link-local and other non-public
+    /// addresses are accepted. On by default: a self-hosted distributor (ntfy
+    /// on the same box or the LAN) and a test's local receiver live there, and
+    /// the POST carries a fixed body whose answer the user never sees. A
+    /// public instance turns it off (`push-deny-private`, docs/security.md).
+    public var allowPrivateAddresses = true
     /// Longest endpoint URL accepted, in UTF-8 bytes.
     public var maxEndpointBytes = 2_048
 

@@ -41,7 +41,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("push-give-up")) var pushGiveUp: Double?
     @Option(help: settingHelp("push-max-pending")) var pushMaxPending: Int?
     @Option(help: settingHelp("push-max-endpoints")) var pushMaxEndpoints: Int?
-    @Flag(help: settingHelp("push-allow-private")) var pushAllowPrivate = false
+    @Flag(help: settingHelp("push-deny-private")) var pushDenyPrivate = false
     @Option(help: settingHelp("log-format")) var logFormat: String?
     @Option(help: settingHelp("log-level")) var logLevel: String?
     @Option(help: settingHelp("shutdown-timeout")) var shutdownTimeout: Double?
@@ -104,7 +104,7 @@ struct ServerFlags: ParsableArguments {
         v["push-give-up"] = pushGiveUp
         v["push-max-pending"] = pushMaxPending
         v["push-max-endpoints"] = pushMaxEndpoints
-        v["push-allow-private"] = pushAllowPrivate ? Bool(true) : nil
+        v["push-deny-private"] = pushDenyPrivate ? Bool(true) : nil
         v["group-read-receipt-cap"] = groupReadReceiptCap
         v["log-format"] = logFormat
         v["log-level"] = logLevel

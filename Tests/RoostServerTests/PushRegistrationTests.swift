@@ -67,12 +67,12 @@ struct PushRegistrationTests {
         }
     }
 
-    /// Default policy: the server must not be made to POST into its own network (SSRF).
+    /// With `push-deny-private` (production): the server must not be made to POST into its own network (SSRF).
     @Test(arguments: ["http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/x", "http://10.1.2.3/x",
                       "http://169.254.169.254/latest", "http://192.168.1.1/x", "http://[fe80::1]/x",
                       "http://[::ffff:127.0.0.1]/x"])
-    func refusesPrivateAddressesByDefault(_ endpoint: String) async throws {
-        try await LiveServer.run { server in
+    func refusesPrivateAddressesWhenDenied(_ endpoint: String) async throws {
+        try await LiveServer.run(configure: { $0.push.allowPrivateAddresses = false }) { server in
             let bob = try await server.newUser("b")
             let put = try await server.http.request("PUT", "/api/push", json: ["device": "phone", "endpoint": endpoint],
                                                     token: bob.token)

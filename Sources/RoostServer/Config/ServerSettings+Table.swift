@@ -57,8 +57,8 @@ extension ServerSettings {
                  "Devices with a pending push at most (further ones are dropped and counted)."),
         .integer("push-max-endpoints", \.push.maxEndpointsPerUser, atLeast: 1,
                  "Devices of one user that may register a push endpoint (409 beyond)."),
-        .toggle("push-allow-private", \.push.allowPrivateAddresses,
-                "Allow push endpoints on loopback and private addresses (a push distributor on your LAN)."),
+        .toggle("push-deny-private", \.pushDenyPrivate,
+                "Refuse push endpoints on loopback, private, link-local and other non-public addresses (SSRF guard for public instances)."),
         .logFormat("log-format", \.logFormat, "Log format: text (for a terminal) or json (one object per line, for log shippers)."),
         .logLevel("log-level", \.logLevel, "Log level: trace, debug, info, notice, warning, error, critical."),
         .seconds("shutdown-timeout", \.shutdownTimeout, "Seconds a shutdown may take before what is left is cancelled."),
@@ -108,6 +108,12 @@ extension ServerSettings {
     var fsyncOff: Bool {
         get { !durableCommits }
         set { durableCommits = !newValue }
+    }
+
+    /// `push-deny-private`: the inverse of `push.allowPrivateAddresses`.
+    var pushDenyPrivate: Bool {
+        get { !push.allowPrivateAddresses }
+        set { push.allowPrivateAddresses = !newValue }
     }
 
     /// `no-rate-limits`: on turns every rate limit off; off leaves the rates as set.
