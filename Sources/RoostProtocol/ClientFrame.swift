@@ -8,6 +8,10 @@ public struct ClientFrame: Sendable {
     /// The request id, when present and valid (1-64 chars).
     public let messageID: String?
     let raw: Data
+    /// `data` of the most frequent frames (`ack`, `send_message`), decoded in
+    /// the same pass as the envelope: one JSON parse per frame instead of two.
+    /// Nil when the shape is wrong; `decodeData` then parses again to say why.
+    let preDecoded: (any Sendable)?
 
     /// Checks the envelope: JSON, an object, a string `type`.
     public init(json raw: Data) throws(FrameError) {
@@ -29,11 +33,13 @@ public struct ClientFrame: Sendable {
             self.messageID = nil
         }
         self.raw = raw
+        self.preDecoded = header.preDecoded
         guard header.dataIsObjectOrAbsent else { throw .badData(ref: messageID, "`data` must be an object") }
     }
 
     /// Decodes `data` (missing means `{}`) as `T`; wrong shapes are `bad_request`.
     public func decodeData<T: Decodable>(_ type: T.Type) throws(RoostError) -> T {
+        if let value = preDecoded as? T { return value }
         do {
             return try JSONDecoder().decode(DataEnvelope<T>.self, from: raw).data
         } catch let error as RoostError {
@@ -71,6 +77,7 @@ public struct ClientFrame: Sendable {
         let type: String?
         let messageID: MessageIDField?
         let dataIsObjectOrAbsent: Bool
+        var preDecoded: (any Sendable)?
 
         enum CodingKeys: String, CodingKey {
             case type, data
@@ -83,6 +90,11 @@ public struct ClientFrame: Sendable {
             messageID = try c.decodeIfPresent(MessageIDField.self, forKey: .messageID)
             if c.contains(.data), (try? c.decodeNil(forKey: .data)) != true {
                 dataIsObjectOrAbsent = (try? c.nestedContainer(keyedBy: AnyKey.self, forKey: .data)) != nil
+                switch type {
+                case "ack": preDecoded = try? c.decode(AckRequest.self, forKey: .data)
+                case "send_message": preDecoded = try? c.decode(SendMessageRequest.self, forKey: .data)
+                default: preDecoded = nil
+                }
             } else {
                 dataIsObjectOrAbsent = true
             }

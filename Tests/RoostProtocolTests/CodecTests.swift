@@ -1,5 +1,5 @@
 import Foundation
-import RoostProtocol
+@testable import RoostProtocol
 import Testing
 
 /// Golden JSON for the frames the server writes, and the envelope checks of reads.
@@ -58,6 +58,28 @@ struct CodecTests {
         #expect(throws: RoostError.self) { try wrongType.decodeData(SendMessageRequest.self) }
         let missingData = try ClientFrame(json: Data(#"{"type":"sync_offline","message_id":"m"}"#.utf8))
         #expect(try missingData.decodeData(SyncRequest.self).since == nil)
+    }
+
+    /// `ack` and `send_message` decode their `data` with the envelope (one
+    /// parse): same values, and a wrong shape still says which field is wrong.
+    @Test func hotFramesDecodeInOnePassWithTheSameAnswers() throws {
+        let ack = try ClientFrame(json: Data(#"{"type":"ack","data":{"seq":42}}"#.utf8))
+        #expect(ack.preDecoded is AckRequest)
+        #expect(try ack.decodeData(AckRequest.self).seq == 42)
+        let send = try ClientFrame(json: Data(#"{"type":"send_message","message_id":"m","data":{"group_id":"7","content":{"text":"hi","reply_to":"5","mentions":["1"]}}}"#.utf8))
+        let request = try send.decodeData(SendMessageRequest.self)
+        #expect(send.preDecoded != nil)
+        #expect(request.groupID == "7" && request.content.replyTo == "5" && request.content.mentions == ["1"])
+        // Asked for another shape than the one decoded in advance: decoded as asked.
+        #expect(try send.decodeData(EmptyRequest.self) is EmptyRequest)
+        let wrong = try ClientFrame(json: Data(#"{"type":"send_message","message_id":"m","data":{"to":"2","content":{"text":5}}}"#.utf8))
+        #expect(wrong.preDecoded == nil)
+        do {
+            _ = try wrong.decodeData(SendMessageRequest.self)
+            Issue.record("a number as text must be refused")
+        } catch {
+            #expect(error.code == .badRequest && error.message.contains("content.text"), "\(error.message)")
+        }
     }
 
     @Test func conversationIDs() {
