@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         // Already in the graph through jwt-kit (same range); SHA-256 of uploads.
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
+        // The clustered deployment's storage engine (issue 8); SQLite stays the default.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in the graph through postgres-nio; TLS settings of a database URL.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Wire types and the JSON codec: Foundation only, shared by server, clients and tests.
@@ -43,6 +47,19 @@ let package = Package(
             dependencies: [
                 "RoostProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Durable state on PostgreSQL for several nodes behind a load balancer: `PostgresStore`.
+        .target(
+            name: "RoostPostgres",
+            dependencies: [
+                "RoostProtocol",
+                "RoostStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -119,6 +136,7 @@ let package = Package(
                 "RoostServer",
                 "RoostCore",
                 "RoostStorage",
+                "RoostPostgres",
                 "RoostClient",
                 "RoostBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,7 +152,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RoostStorageTests",
-            dependencies: ["RoostStorage", "RoostProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RoostStorage",
+                "RoostPostgres",
+                "RoostProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

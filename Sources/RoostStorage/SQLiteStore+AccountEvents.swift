@@ -17,6 +17,13 @@ public struct AccountEvent: Sendable, Equatable {
     public let kind: Kind
     /// The account's token version after the change (nil once deleted).
     public let tokenVersion: Int64?
+
+    public init(id: Int64, user: Int64, kind: Kind, tokenVersion: Int64?) {
+        self.id = id
+        self.user = user
+        self.kind = kind
+        self.tokenVersion = tokenVersion
+    }
 }
 
 extension SQLiteStore {
