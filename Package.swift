@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "RoostProtocol",
                 "RoostStorage",
+                "RoostPostgres",
                 "RoostCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

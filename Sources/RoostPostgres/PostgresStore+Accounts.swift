@@ -50,6 +50,8 @@ extension PostgresStore {
             } else {
                 try await db.run("UPDATE users SET token_version = token_version + 1 WHERE id = \(user)")
             }
+            // Sockets on other nodes close too (their account event watchers read this).
+            try await Self.recordAccountEvent(db: db, user: user, kind: .revoked)
             return try await Self.account(db: db, id: user)
         }
     }

@@ -49,8 +49,14 @@ extension PostgresStore {
         }
     }
 
-    /// Account events after `id`, oldest first: how a node learns of bans and
-    /// revocations made through another node.
+}
+
+/// How a node learns of bans and revocations made through another node.
+extension PostgresStore: AccountEventLog {
+    public func lastAccountEventID() async throws -> Int64 {
+        try await read { db in try await db.value("SELECT MAX(id) FROM account_events", as: Int64.self) ?? 0 }
+    }
+
     public func accountEvents(after id: Int64, limit: Int = 500) async throws -> [AccountEvent] {
         try await read { db in
             try await db.rows("""

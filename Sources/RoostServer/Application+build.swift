@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import RoostCore
+import RoostPostgres
 import RoostStorage
 import ServiceLifecycle
 
@@ -46,12 +47,7 @@ public func buildApplication(
     try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
                                             withIntermediateDirectories: true)
-    // One server per data directory; `roost restore` checks the same lock.
-    let lock = try DataDirectoryLock(directory: settings.dataDirectory)
-    var storeOptions = SQLiteStore.Options()
-    storeOptions.synchronousFull = settings.durableCommits
-    let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
-                                logger: logger)
+    let (store, lock) = try await openStore(settings, dataURL: dataURL, logger: logger)
     let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)
     let services = await RoostServices(settings: settings.core, store: store, tokenSecret: secret, logger: logger)
 
@@ -106,24 +102,45 @@ func buildRouter(services: RoostServices, settings: ServerSettings) -> Router<Ro
     return router
 }
 
-/// The CLI-to-server channel exists for the SQLite store only (it shares the data directory).
+/// Account changes made outside this process: by the admin CLI on the SQLite
+/// data directory, or through another node on PostgreSQL.
 func accountEventWatchers(store: any RoostStore, services: RoostServices, settings: ServerSettings,
                           logger: Logger) -> [any Service] {
-    guard let sqlite = store as? SQLiteStore, settings.accountEventInterval > .zero else { return [] }
-    return [AccountEventWatcher(store: sqlite, registry: services.registry, interval: settings.accountEventInterval,
+    guard let log = store as? any AccountEventLog, settings.accountEventInterval > .zero else { return [] }
+    return [AccountEventWatcher(store: log, registry: services.registry, interval: settings.accountEventInterval,
                                 logger: logger)]
+}
+
+/// SQLite in the data directory (the default), or PostgreSQL with
+/// `--database`. Only SQLite takes the data directory's lock: on PostgreSQL
+/// several nodes may share one directory (files, token secret).
+func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async throws
+    -> (store: any RoostStore, lock: DataDirectoryLock?) {
+    if let url = settings.databaseURL {
+        let redacted = (try? PostgresURL(url).redacted) ?? "?"
+        let store = try await PostgresStore.open(url: url, logger: logger)
+        logger.info("storage: PostgreSQL", metadata: ["database": "\(redacted)", "node": "\(store.node)"])
+        return (store, nil)
+    }
+    // One server per data directory; `roost restore` checks the same lock.
+    let lock = try DataDirectoryLock(directory: settings.dataDirectory)
+    var storeOptions = SQLiteStore.Options()
+    storeOptions.synchronousFull = settings.durableCommits
+    let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
+                                logger: logger)
+    return (store, lock)
 }
 
 /// Closes the store after the server has stopped: queued writes are flushed
 /// once the last connection is gone.
 struct StoreService: Service {
     let store: any RoostStore
-    /// Released only after the store is closed (and its WAL checkpointed).
-    let lock: DataDirectoryLock
+    /// Released only after the store is closed (and its WAL checkpointed); none on PostgreSQL.
+    let lock: DataDirectoryLock?
 
     func run() async throws {
         try? await gracefulShutdown()
-        defer { lock.release() }
+        defer { lock?.release() }
         try await store.close()
     }
 }

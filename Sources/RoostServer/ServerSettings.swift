@@ -8,6 +8,9 @@ public struct ServerSettings: Sendable {
     public var port = 8080
     /// Holds `roost.sqlite`, the token secret and `files/`.
     public var dataDirectory = "./data"
+    /// `postgres://...`: the store is PostgreSQL (several nodes may share it)
+    /// instead of `roost.sqlite` in the data directory.
+    public var databaseURL: String?
     public var core = CoreSettings()
     /// Inbound WebSocket frames (and messages) larger than this close with 1009.
     public var maxFrameBytes = 64 * 1024

@@ -26,6 +26,17 @@ public struct AccountEvent: Sendable, Equatable {
     }
 }
 
+/// Where a server reads account changes made elsewhere: by the admin CLI on
+/// the SQLite data directory, or by another node on a shared PostgreSQL.
+public protocol AccountEventLog: Sendable {
+    /// Events after `id`, oldest first.
+    func accountEvents(after id: Int64, limit: Int) async throws -> [AccountEvent]
+    /// The newest event id (0 if none): a starting server has no sockets from before.
+    func lastAccountEventID() async throws -> Int64
+}
+
+extension SQLiteStore: AccountEventLog {}
+
 extension SQLiteStore {
     static func recordAccountEvent(db: Database, user: Int64, kind: AccountEvent.Kind) throws {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT token_version FROM users WHERE id = ?"),

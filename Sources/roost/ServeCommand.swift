@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RoostCore
+import RoostPostgres
 import RoostServer
 
 /// `roost serve`: runs the server until SIGTERM or SIGINT.
@@ -11,6 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Data directory (holds roost.sqlite, the token secret and uploaded files).") var data = "./data"
+    @Option(help: "PostgreSQL URL (postgres://user:password@host:port/db?sslmode=disable): store everything but files and the token secret there, for several nodes (docs/scaling.md). Default: SQLite in --data.")
+    var database: String?
     @Option(help: "Seconds before an unacked pushed item is pushed again.") var retryInterval: Double = 5
     @Option(help: "Pushes of one item (the first included) before the connection is closed with 4410.")
     var retryAttempts = 5
@@ -93,6 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try rates
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
+        if let database {
+            do { _ = try PostgresURL(database) } catch { throw ValidationError("--database: \(error)") }
+        }
     }
 
     func run() async throws {
@@ -123,6 +129,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.host = host
         s.port = port
         s.dataDirectory = data
+        s.databaseURL = database
         s.core.retryInterval = .milliseconds(Int64(retryInterval * 1000))
         s.core.retryAttempts = retryAttempts
         s.core.pushWindow = pushWindow

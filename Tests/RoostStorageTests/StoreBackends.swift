@@ -23,6 +23,13 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
+    /// Warnings and worse: migrations and node claims would flood the test output.
+    static let logger: Logger = {
+        var logger = Logger(label: "roost.storage.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
     /// A new, empty store of this kind.
     func open() async throws -> TestStore {
         switch self {
@@ -35,7 +42,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let name = "roost_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
             try await PostgresAdmin.run(url: url, "CREATE DATABASE \(name)")
             let databaseURL = try PostgresAdmin.url(url, database: name)
-            return TestStore(backend: self, location: databaseURL, store: try await PostgresStore.open(url: databaseURL))
+            return TestStore(backend: self, location: databaseURL, store: try await PostgresStore.open(url: databaseURL, logger: Backend.logger))
         }
     }
 }
@@ -53,7 +60,7 @@ struct TestStore: Sendable {
         switch backend {
         case .sqlite: return TestStore(backend: backend, location: location, store: try SQLiteStore(path: location))
         case .postgres:
-            return TestStore(backend: backend, location: location, store: try await PostgresStore.open(url: location))
+            return TestStore(backend: backend, location: location, store: try await PostgresStore.open(url: location, logger: Backend.logger))
         }
     }
 
