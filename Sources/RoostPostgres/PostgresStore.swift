@@ -41,13 +41,16 @@ public final class PostgresStore: RoostStore {
         configuration.options.maximumConnections = max(options.maxConnections, options.maxConcurrentWrites + 2)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let running = Task { await client.run() }
+        var claim: NodeClaim?
         do {
             try await PostgresMigrator.migrate(client, logger: logger)
-            let claim = try await NodeClaim.claim(client, preferred: options.node, logger: logger)
+            let claimed = try await NodeClaim.claim(client, preferred: options.node, logger: logger)
+            claim = claimed
             let (epoch, lastID) = try await Self.loadMeta(client, logger: logger)
-            return PostgresStore(client: client, running: running, claim: claim, epoch: epoch, lastID: lastID,
+            return PostgresStore(client: client, running: running, claim: claimed, epoch: epoch, lastID: lastID,
                                  options: options, logger: logger)
         } catch {
+            await claim?.release()
             running.cancel()
             await running.value
             throw error
