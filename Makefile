@@ -22,14 +22,23 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 
-## The storage suite against PostgreSQL too: a throwaway cluster (scripts/pg-test-cluster.sh)
-## is started for the run and removed after it, pass or fail.
+# Live-server suites that run unchanged on PostgreSQL (the others drive the SQLite data directory).
+PG_SERVER_SUITES = MessagingTests|SyncTests|GroupMessagingTests|GroupMembershipTests|GroupConversationTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|HistoryTests|RecallTests|ReadReceiptTests|FriendTests|ConversationListTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|EditTests|ReactionTests|SearchTests|BlockTests|BanTests|PresenceTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|TypingTests|FileTests|AccountTests|TokenRevocationTests
+
+## The storage suite against PostgreSQL too, then the live-server suites above on a PostgreSQL
+## store: a throwaway cluster (scripts/pg-test-cluster.sh) is started for the run and removed
+## after it, pass or fail.
 test-postgres:
 	$(SWIFT) build --build-tests
 	@dir=$$(mktemp -d /tmp/roost-pg.XXXXXX); \
 	url=$$(scripts/pg-test-cluster.sh start $$dir) || { rm -rf $$dir; exit 1; }; \
 	echo "PostgreSQL test cluster: $$url"; \
-	ROOST_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build --no-parallel --filter RoostStorageTests; rc=$$?; \
+	ROOST_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build --no-parallel --filter RoostStorageTests \
+		&& ROOST_TEST_SERVER_POSTGRES_URL=$$url $(SWIFT) test --skip-build --no-parallel \
+			--filter 'RoostServerTests\.($(PG_SERVER_SUITES))'; rc=$$?; \
 	scripts/pg-test-cluster.sh stop $$dir; exit $$rc
 
 ## Release binary at .build/release/roost.

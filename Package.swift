@@ -171,6 +171,8 @@ let package = Package(
                 "RoostClient",
                 "RoostBench",
                 "RoostProtocol",
+                "RoostPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -58,7 +58,9 @@ enum PostgresSchema {
             );
 
             -- conv_key: 'd:<low user>:<high user>' or 'g:<group>'. content (JSON text)
-            -- is NULL once recalled; search follows it (no text, no match).
+            -- is NULL once recalled. search_text is the text as search sees it (case and
+            -- diacritics folded by the writer, as SQLite's tokenizer does), NULL with
+            -- the content; search follows it (no text, no match).
             CREATE TABLE messages (
                 id BIGINT PRIMARY KEY,
                 sender_id BIGINT NOT NULL,
@@ -71,8 +73,8 @@ enum PostgresSchema {
                 created_at BIGINT NOT NULL,
                 edited_at BIGINT,
                 reactions TEXT,
-                search TSVECTOR GENERATED ALWAYS AS
-                    (to_tsvector('simple', coalesce(content::jsonb ->> 'text', ''))) STORED
+                search_text TEXT,
+                search TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', coalesce(search_text, ''))) STORED
             );
             CREATE INDEX messages_by_conversation ON messages (conv_key, id);
             CREATE INDEX messages_search ON messages USING GIN (search);

@@ -30,7 +30,11 @@ extension PostgresStore {
             var inbox = try await InboxAppend.lock(participants, db: db)
             let now = inbox.now
             try await Self.unindexMentions(db: db, message: message)
-            try await db.run("UPDATE messages SET content = \(content.jsonText), edited_at = \(now) WHERE id = \(message.id)")
+            try await db.run("""
+                UPDATE messages SET content = \(content.jsonText), search_text = \(Self.searchable(content.text)),
+                    edited_at = \(now)
+                WHERE id = \(message.id)
+                """)
             try await Self.indexMentions(db: db, messageID: message.id, sender: edit.user, conversationKey: key,
                                          content: content)
             var deliveries: [Delivery] = []

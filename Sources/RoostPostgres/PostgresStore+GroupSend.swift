@@ -41,7 +41,7 @@ extension PostgresStore {
             let now = inbox.now
             let id = ids.next(now: now)
             try await Self.insertMessage(db: db, id: id, sender: send.from, recipient: nil, group: send.group, key: key,
-                                         clientID: send.clientID, contentJSON: content.jsonText, now: now)
+                                         clientID: send.clientID, content: content, now: now)
             try await Self.indexMentions(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             // Every member's record is the same (`conversation` is `g:<id>` for all).
             var record = MessageRow(id: id, sender: send.from, recipient: nil, group: send.group, clientID: send.clientID,

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 import RoostProtocol
 import RoostStorage
@@ -80,10 +81,20 @@ extension PostgresStore {
     }
 
     static func insertMessage(db: Database, id: Int64, sender: Int64, recipient: Int64?, group: Int64?, key: String,
-                              clientID: String, contentJSON: String, now: Int64) async throws {
+                              clientID: String, content: MessageContent, now: Int64) async throws {
+        let searchText = searchable(content.text)
         try await db.run("""
-            INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
-            VALUES (\(id), \(sender), \(recipient), \(group), \(key), \(clientID), \(contentJSON), \(now))
+            INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, search_text, created_at)
+            VALUES (\(id), \(sender), \(recipient), \(group), \(key), \(clientID), \(content.jsonText), \(searchText),
+                    \(now))
             """)
+    }
+
+    /// Text as the search index holds it and queries are matched: lower case,
+    /// diacritics removed (`café` finds `cafe`), as SQLite's `unicode61
+    /// remove_diacritics 2` tokenizer does. PostgreSQL's `unaccent` would need
+    /// an extension; folding here needs nothing from the server.
+    static func searchable(_ text: String?) -> String? {
+        text?.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 }

@@ -28,7 +28,7 @@ extension PostgresStore {
             let now = inbox.now
             let id = ids.next(now: now)
             try await Self.insertMessage(db: db, id: id, sender: send.from, recipient: send.to, group: nil, key: key,
-                                         clientID: send.clientID, contentJSON: content.jsonText, now: now)
+                                         clientID: send.clientID, content: content, now: now)
             try await Self.indexMentions(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             try await Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,

@@ -31,7 +31,10 @@ extension PostgresStore {
             if message.recalled { return .unchanged }
             var inbox = try await InboxAppend.lock(participants, db: db)
             try await Self.unindexMentions(db: db, message: message)
-            try await db.run("UPDATE messages SET content = NULL, recalled = TRUE, reactions = NULL WHERE id = \(messageID)")
+            try await db.run("""
+                UPDATE messages SET content = NULL, search_text = NULL, recalled = TRUE, reactions = NULL
+                WHERE id = \(messageID)
+                """)
             var deliveries: [Delivery] = []
             var ownSeq: Int64?
             for holder in participants.sorted() {

@@ -6,14 +6,15 @@ import RoostStorage
 /// generated `search` column, GIN-indexed), ranked with `ts_rank`, limited in
 /// the same query to the conversations the searcher may read now, as on SQLite.
 ///
-/// The `simple` configuration lowercases and splits words without stemming,
-/// like SQLite's unicode61 tokenizer; unlike it, it keeps diacritics.
+/// The `simple` configuration splits words without stemming, like SQLite's
+/// unicode61 tokenizer; case and diacritics are folded by `searchable` on both
+/// sides. The snippet is cut from the original text.
 extension PostgresStore {
     public func search(user: Int64, query: String, conversation: Conversation?, limit: Int) async throws -> [SearchHit] {
         let words = SearchWords.split(query)
         guard !words.isEmpty else { return [] }
         // plainto_tsquery: every word required, its operators plain text.
-        let text = words.joined(separator: " ")
+        let text = Self.searchable(words.joined(separator: " ")) ?? ""
         return try await read { db in
             var only = ""
             var key: String?

@@ -199,6 +199,8 @@ struct ConversationFeatureTests {
         #expect(Set(hits.compactMap(\.record.content?.text)) == ["the pelican flies over the harbour at dawn", "Pelican in the group"])
         #expect(hits.allSatisfy { $0.snippet.lowercased().contains("pelican") && !$0.snippet.contains("<") })
         #expect(try await store.search(user: a, query: "pelican harbour", conversation: nil, limit: 10).count == 1)
+        #expect(try await store.search(user: a, query: "pélican HARBOUR", conversation: nil, limit: 10).count == 1,
+                "case and diacritics do not matter")
         #expect(try await store.search(user: a, query: "pelican", conversation: .group(group.id), limit: 10).count == 1)
         #expect(try await store.search(user: a, query: "\"pelican\" OR -x*", conversation: nil, limit: 10).isEmpty)
         #expect(try await store.search(user: a, query: " \u{0} ", conversation: nil, limit: 10).isEmpty)

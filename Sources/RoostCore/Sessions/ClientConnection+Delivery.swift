@@ -10,7 +10,7 @@ extension ClientConnection {
 
     /// Sends what the window allows; reads missing items from storage in the background.
     func pump() {
-        guard identity != nil, !isClosed else { return }
+        guard identity != nil, welcomed, !isClosed else { return }
         let (frames, fetchAfter, limit) = window.takeReady(now: .now)
         send(pushes: frames)
         if let fetchAfter, !fetching {
