@@ -186,5 +186,19 @@ enum PostgresSchema {
                 created_at BIGINT NOT NULL
             );
             """),
+        Migration(version: 5, name: "cluster", sql: """
+            -- Nodes alive (each refreshes seen_at every second) and the users whose
+            -- devices each holds: who to NOTIFY after a commit (docs/scaling.md).
+            CREATE TABLE cluster_nodes (
+                node BIGINT PRIMARY KEY,
+                seen_at BIGINT NOT NULL
+            );
+
+            CREATE TABLE node_users (
+                user_id BIGINT NOT NULL,
+                node BIGINT NOT NULL,
+                PRIMARY KEY (user_id, node)
+            );
+            """),
     ]
 }

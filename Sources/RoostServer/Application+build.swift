@@ -67,8 +67,9 @@ public func buildApplication(
         router: router,
         server: endpoint.serverBuilder(),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Roost"),
-        services: [StoreService(store: store, lock: lock)] + accountEventWatchers(store: store, services: services,
-                                                                                  settings: settings, logger: logger),
+        services: [StoreService(store: store, lock: lock)]
+            + accountEventWatchers(store: store, services: services, settings: settings, logger: logger)
+            + clusterRelays(store: store, services: services, settings: settings, logger: logger),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -129,6 +130,14 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
                                 logger: logger)
     return (store, lock)
+}
+
+/// Live delivery between nodes, on PostgreSQL only.
+func clusterRelays(store: any RoostStore, services: RoostServices, settings: ServerSettings,
+                   logger: Logger) -> [any Service] {
+    guard let postgres = store as? PostgresStore else { return [] }
+    return [ClusterRelay(store: postgres, registry: services.registry, pollInterval: settings.clusterPollInterval,
+                         logger: logger)]
 }
 
 /// Closes the store after the server has stopped: queued writes are flushed

@@ -11,6 +11,9 @@ public struct ServerSettings: Sendable {
     /// `postgres://...`: the store is PostgreSQL (several nodes may share it)
     /// instead of `roost.sqlite` in the data directory.
     public var databaseURL: String?
+    /// On PostgreSQL: how often a node records its connected users and reads
+    /// their heads (the safety net under NOTIFY, and the directory's refresh).
+    public var clusterPollInterval: Duration = .seconds(1)
     public var core = CoreSettings()
     /// Inbound WebSocket frames (and messages) larger than this close with 1009.
     public var maxFrameBytes = 64 * 1024

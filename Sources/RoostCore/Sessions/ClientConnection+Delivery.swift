@@ -8,6 +8,12 @@ extension ClientConnection {
         if identity != nil { pump() }
     }
 
+    /// Items up to `seq` were committed elsewhere: read and push what is missing.
+    func headAdvanced(to seq: Int64) {
+        window.noteHead(seq)
+        pump()
+    }
+
     /// Sends what the window allows; reads missing items from storage in the background.
     func pump() {
         guard identity != nil, welcomed, !isClosed else { return }

@@ -7,6 +7,8 @@ import RoostStorage
 public actor SessionRegistry {
     private var users: [Int64: [String: ClientConnection]] = [:]
     private var connectionCount = 0
+    /// Tells other nodes of new heads (several nodes on one PostgreSQL); nil on one node.
+    private var publisher: (any HeadPublisher)?
 
     public init() {}
 
@@ -76,6 +78,12 @@ public actor SessionRegistry {
     /// Each item is rendered once per user, whatever the number of devices.
     nonisolated func deliver(_ deliveries: [Delivery]) async {
         guard !deliveries.isEmpty else { return }
+        if let publisher = await publisher {
+            var heads: [Int64: Int64] = [:]
+            for delivery in deliveries { heads[delivery.user] = max(heads[delivery.user] ?? 0, delivery.item.seq) }
+            // After the commit, off the request path: a late or lost notice costs latency only.
+            Task { await publisher.publish(heads) }
+        }
         let targets = await connections(of: deliveries.map(\.user))
         guard !targets.isEmpty else { return }
         var byUser: [Int64: [ClientConnection]] = [:]
@@ -89,4 +97,30 @@ public actor SessionRegistry {
             }
         }
     }
+
+    // MARK: Several nodes
+
+    public func setPublisher(_ publisher: (any HeadPublisher)?) {
+        self.publisher = publisher
+    }
+
+    /// Users with at least one connection here.
+    public func connectedUsers() -> [Int64] {
+        Array(users.keys)
+    }
+
+    /// Items committed elsewhere (another node): each connection of these users
+    /// reads what it has not pushed yet from storage, in order.
+    public nonisolated func headsAdvanced(_ heads: [Int64: Int64]) async {
+        for (user, conns) in await connections(of: Array(heads.keys)) {
+            guard let head = heads[user] else { continue }
+            for conn in conns { await conn.headAdvanced(to: head) }
+        }
+    }
+}
+
+/// Where a node announces the inbox heads its commits moved, for the nodes
+/// that hold those users' devices.
+public protocol HeadPublisher: Sendable {
+    func publish(_ heads: [Int64: Int64]) async
 }
