@@ -11,7 +11,7 @@ UNLIMITED = --rate-http off --rate-logins-ip off --rate-logins-account off --rat
 RATE_ARGS = --rate-limit-loopback --rate-messages 5/min --rate-logins-account 5/min --rate-logins-ip 5/min --rate-failed-login-cost 0 \
 	--rate-registrations-ip 5/h --rate-connections-user 5/min --rate-connections-ip 5/min
 
-.PHONY: run test build debug conformance clean
+.PHONY: run test test-postgres build debug conformance clean
 
 ## Start the server on http://$(HOST):$(PORT) with its data in $(DATA).
 run:
@@ -21,6 +21,25 @@ run:
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+# Live-server suites that run unchanged on PostgreSQL (the others drive the SQLite data directory).
+PG_SERVER_SUITES = MessagingTests|SyncTests|GroupMessagingTests|GroupMembershipTests|GroupConversationTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|HistoryTests|RecallTests|ReadReceiptTests|FriendTests|ConversationListTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|EditTests|ReactionTests|SearchTests|BlockTests|BanTests|PresenceTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|TypingTests|FileTests|AccountTests|TokenRevocationTests|ClusterTests
+
+## The storage suite against PostgreSQL too, then the live-server suites above on a PostgreSQL
+## store: a throwaway cluster (scripts/pg-test-cluster.sh) is started for the run and removed
+## after it, pass or fail.
+test-postgres:
+	$(SWIFT) build --build-tests
+	@dir=$$(mktemp -d /tmp/roost-pg.XXXXXX); \
+	url=$$(scripts/pg-test-cluster.sh start $$dir) || { rm -rf $$dir; exit 1; }; \
+	echo "PostgreSQL test cluster: $$url"; \
+	ROOST_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build --no-parallel --filter RoostStorageTests \
+		&& ROOST_TEST_SERVER_POSTGRES_URL=$$url $(SWIFT) test --skip-build --no-parallel \
+			--filter 'RoostServerTests\.($(PG_SERVER_SUITES))'; rc=$$?; \
+	scripts/pg-test-cluster.sh stop $$dir; exit $$rc
 
 ## Release binary at .build/release/roost.
 build:

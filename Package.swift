@@ -43,6 +43,8 @@ let package = Package(
         // Tests only: a throwaway self-signed certificate for the HTTPS/WSS round trips.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // The clustered deployment's storage engine (issue 8); SQLite stays the default.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Wire types and the JSON codec: Foundation only, shared by server, clients and tests.
@@ -56,6 +58,19 @@ let package = Package(
             dependencies: [
                 "RoostProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Durable state on PostgreSQL for several nodes behind a load balancer: `PostgresStore`.
+        .target(
+            name: "RoostPostgres",
+            dependencies: [
+                "RoostProtocol",
+                "RoostStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -96,6 +111,7 @@ let package = Package(
             dependencies: [
                 "RoostProtocol",
                 "RoostStorage",
+                "RoostPostgres",
                 "RoostCore",
                 "RoostPush",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -153,6 +169,7 @@ let package = Package(
                 "RoostServer",
                 "RoostCore",
                 "RoostStorage",
+                "RoostPostgres",
                 "RoostClient",
                 "RoostBench",
                 "RoostPush",
@@ -169,7 +186,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RoostStorageTests",
-            dependencies: ["RoostStorage", "RoostProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RoostStorage",
+                "RoostPostgres",
+                "RoostProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -181,6 +204,8 @@ let package = Package(
                 "RoostClient",
                 "RoostBench",
                 "RoostProtocol",
+                "RoostPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 "RoostPush",

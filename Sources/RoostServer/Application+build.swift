@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import RoostCore
 import RoostPush
+import RoostPostgres
 import RoostStorage
 import ServiceLifecycle
 
@@ -56,14 +57,7 @@ public func buildApplication(
     try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
                                             withIntermediateDirectories: true)
-    // One server per data directory; `roost restore` checks the same lock.
-    let lock = try DataDirectoryLock(directory: settings.dataDirectory)
-    var storeOptions = SQLiteStore.Options()
-    storeOptions.synchronousFull = settings.durableCommits
-    storeOptions.maxBatch = settings.maxWriteBatch
-    storeOptions.maxPendingWrites = settings.maxPendingWrites
-    let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
-                                logger: logger)
+    let (store, lock) = try await openStore(settings, dataURL: dataURL, logger: logger)
     let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)
     let services = await RoostServices(settings: settings.core, store: store, tokenSecret: secret, logger: logger)
 
@@ -91,8 +85,9 @@ public func buildApplication(
         server: server,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Roost"),
         // Stopped in reverse order: the push worker before the store closes.
-        services: [StoreService(store: store, lock: lock), push] + accountEventWatchers(
-            store: store, services: services, push: push, settings: settings, logger: logger),
+        services: [StoreService(store: store, lock: lock), push]
+            + accountEventWatchers(store: store, services: services, push: push, settings: settings, logger: logger)
+            + clusterRelays(store: store, services: services, settings: settings, logger: logger),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -152,24 +147,55 @@ func buildRouter(services: RoostServices, settings: ServerSettings, push: PushDi
     return router
 }
 
-/// The CLI-to-server channel exists for the SQLite store only (it shares the data directory).
+/// Account changes made outside this process: by the admin CLI on the SQLite
+/// data directory, or through another node on PostgreSQL.
 func accountEventWatchers(store: any RoostStore, services: RoostServices, push: PushDispatcher,
                           settings: ServerSettings, logger: Logger) -> [any Service] {
-    guard let sqlite = store as? SQLiteStore, settings.accountEventInterval > .zero else { return [] }
-    return [AccountEventWatcher(store: sqlite, registry: services.registry, push: push,
+    guard let log = store as? any AccountEventLog, settings.accountEventInterval > .zero else { return [] }
+    return [AccountEventWatcher(store: log, registry: services.registry, push: push,
                                 interval: settings.accountEventInterval, logger: logger)]
+}
+
+/// SQLite in the data directory (the default), or PostgreSQL with
+/// `--database`. Only SQLite takes the data directory's lock: on PostgreSQL
+/// several nodes may share one directory (files, token secret).
+func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async throws
+    -> (store: any RoostStore, lock: DataDirectoryLock?) {
+    if let url = settings.databaseURL {
+        let redacted = (try? PostgresURL(url).redacted) ?? "?"
+        let store = try await PostgresStore.open(url: url, logger: logger)
+        logger.info("storage: PostgreSQL", metadata: ["database": "\(redacted)", "node": "\(store.node)"])
+        return (store, nil)
+    }
+    // One server per data directory; `roost restore` checks the same lock.
+    let lock = try DataDirectoryLock(directory: settings.dataDirectory)
+    var storeOptions = SQLiteStore.Options()
+    storeOptions.synchronousFull = settings.durableCommits
+    storeOptions.maxBatch = settings.maxWriteBatch
+    storeOptions.maxPendingWrites = settings.maxPendingWrites
+    let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
+                                logger: logger)
+    return (store, lock)
+}
+
+/// Live delivery between nodes, on PostgreSQL only.
+func clusterRelays(store: any RoostStore, services: RoostServices, settings: ServerSettings,
+                   logger: Logger) -> [any Service] {
+    guard let postgres = store as? PostgresStore else { return [] }
+    return [ClusterRelay(store: postgres, registry: services.registry, pollInterval: settings.clusterPollInterval,
+                         logger: logger)]
 }
 
 /// Closes the store after the server has stopped: queued writes are flushed
 /// once the last connection is gone.
 struct StoreService: Service {
     let store: any RoostStore
-    /// Released only after the store is closed (and its WAL checkpointed).
-    let lock: DataDirectoryLock
+    /// Released only after the store is closed (and its WAL checkpointed); none on PostgreSQL.
+    let lock: DataDirectoryLock?
 
     func run() async throws {
         try? await gracefulShutdown()
-        defer { lock.release() }
+        defer { lock?.release() }
         try await store.close()
     }
 }

@@ -12,6 +12,12 @@ public struct ServerSettings: Sendable {
     public var port = 8080
     /// Holds `roost.sqlite`, the token secret and `files/`.
     public var dataDirectory = "./data"
+    /// `postgres://...`: the store is PostgreSQL (several nodes may share it)
+    /// instead of `roost.sqlite` in the data directory.
+    public var databaseURL: String?
+    /// On PostgreSQL: how often a node records its connected users and reads
+    /// their heads (the safety net under NOTIFY, and the directory's refresh).
+    public var clusterPollInterval: Duration = .seconds(1)
     public var core = CoreSettings()
     /// Inbound WebSocket frames (and messages) larger than this close with 1009.
     public var maxFrameBytes = 64 * 1024

@@ -19,6 +19,9 @@ final class GroupCommitWriter: Sendable {
     struct State {
         var ops: [PendingOp] = []
         var cursors: [DeviceKey: Int64] = [:]
+        /// Cursor moves taken by the batch now committing: still "not yet
+        /// written" for readers until that commit ends.
+        var committingCursors: [DeviceKey: Int64] = [:]
         var draining = false
         var closed = false
         var drainFinished: [CheckedContinuation<Void, Never>] = []
@@ -95,7 +98,10 @@ final class GroupCommitWriter: Sendable {
 
     /// A cursor move not yet written, if any.
     func pendingCursor(user: Int64, device: String) -> Int64? {
-        state.withLock { $0.cursors[DeviceKey(user: user, device: device)] }
+        state.withLock { s in
+            let key = DeviceKey(user: user, device: device)
+            return s.cursors[key] ?? s.committingCursors[key]
+        }
     }
 
     /// Stops taking writes, waits for queued ones to commit.
@@ -153,10 +159,12 @@ final class GroupCommitWriter: Sendable {
                 metrics.recordQueueDepth(s.ops.count)
                 let cursors = s.cursors
                 s.cursors = [:]
+                s.committingCursors = cursors
                 return (ops, cursors)
             }
             guard let (ops, cursors) = taken else { return }
             await commit(ops: ops, cursors: cursors)
+            state.withLock { $0.committingCursors = [:] }
         }
     }
 

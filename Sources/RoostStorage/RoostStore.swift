@@ -5,7 +5,7 @@ import RoostProtocol
 /// Everything durable goes through here, so a second backend (PostgreSQL for
 /// several nodes) implements this protocol and nothing above it changes. Every
 /// mutating call returns only after its transaction is committed.
-public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore {
+public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, PushStore {
     /// Random id of this database, replaced by a restore (clients resync on change).
     var epoch: String { get }
 

@@ -17,7 +17,25 @@ public struct AccountEvent: Sendable, Equatable {
     public let kind: Kind
     /// The account's token version after the change (nil once deleted).
     public let tokenVersion: Int64?
+
+    public init(id: Int64, user: Int64, kind: Kind, tokenVersion: Int64?) {
+        self.id = id
+        self.user = user
+        self.kind = kind
+        self.tokenVersion = tokenVersion
+    }
 }
+
+/// Where a server reads account changes made elsewhere: by the admin CLI on
+/// the SQLite data directory, or by another node on a shared PostgreSQL.
+public protocol AccountEventLog: Sendable {
+    /// Events after `id`, oldest first.
+    func accountEvents(after id: Int64, limit: Int) async throws -> [AccountEvent]
+    /// The newest event id (0 if none): a starting server has no sockets from before.
+    func lastAccountEventID() async throws -> Int64
+}
+
+extension SQLiteStore: AccountEventLog {}
 
 extension SQLiteStore {
     static func recordAccountEvent(db: Database, user: Int64, kind: AccountEvent.Kind) throws {

@@ -33,14 +33,11 @@ extension SQLiteStore {
 
     /// `d:<low>:<high>` names both users; `g:<id>` needs current membership.
     static func isParticipant(db: Database, user: Int64, conversationKey key: String) throws -> Bool {
-        let parts = key.split(separator: ":")
-        if parts.first == "d", parts.count == 3 {
-            return parts[1] == Substring(String(user)) || parts[2] == Substring(String(user))
+        switch ConversationKeys.parse(key) {
+        case .direct(let a, let b): return a == user || b == user
+        case .group(let group): return try isGroupMember(db: db, group: group, user: user)
+        case nil: return false
         }
-        if parts.first == "g", parts.count == 2, let group = Int64(parts[1]) {
-            return try isGroupMember(db: db, group: group, user: user)
-        }
-        return false
     }
 
     /// Fills a file message's content from the sender's upload and shares the

@@ -108,7 +108,7 @@ extension SQLiteStore {
     }
 
     static func directKey(_ a: Int64, _ b: Int64) -> String {
-        "d:\(min(a, b)):\(max(a, b))"
+        ConversationKeys.direct(a, b)
     }
 
     /// Keeps both sides' conversation-list rows current; runs in the send

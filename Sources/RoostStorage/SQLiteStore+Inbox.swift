@@ -41,35 +41,14 @@ extension SQLiteStore {
 
     /// Builds the item `holder` sees from an inbox row joined with its message.
     static func item(_ row: Row, holder: Int64) throws -> InboxItem {
-        let seq: Int64 = row["seq"]
         let type: String = row["type"]
-        let createdAt: Int64 = row["created_at"]
-        switch type {
-        case "message":
-            let record = MessageRow(
-                id: row["message_id"], sender: row["sender_id"], recipient: row["recipient_id"],
-                group: row["group_id"], clientID: row["client_id"], content: row["content"],
-                recalled: row["recalled"], createdAt: row["m_created_at"], editedAt: row["edited_at"],
-                reactions: row["reactions"]
-            ).record(for: holder)
-            return InboxItem(seq: seq, timestamp: createdAt, body: .message(record, clientID: row["client_id"]))
-        case "edit":
-            // The content is the message's current one (none once recalled).
-            guard let payload: String = row["payload"], var edit = try? JSONCodec.decode(EditItem.self, from: payload) else {
-                return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
-            }
-            let recalled: Bool = row["recalled"] ?? true
-            let content: String? = row["content"]
-            edit.content = recalled ? nil : content.flatMap { try? JSONCodec.decode(MessageContent.self, from: $0) }
-            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: edit.jsonText))
-        case "recall":
-            if let payload: String = row["payload"], let recall = try? JSONCodec.decode(RecallItem.self, from: payload) {
-                return InboxItem(seq: seq, timestamp: createdAt, body: .recall(recall))
-            }
-            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
-        default:
-            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: row["payload"] ?? "{}"))
-        }
+        let message: MessageRow? = (row["sender_id"] as Int64?) == nil ? nil : MessageRow(
+            id: row["message_id"], sender: row["sender_id"], recipient: row["recipient_id"],
+            group: row["group_id"], clientID: row["client_id"], content: row["content"],
+            recalled: row["recalled"], createdAt: row["m_created_at"], editedAt: row["edited_at"],
+            reactions: row["reactions"])
+        return InboxRow(seq: row["seq"], type: type, payload: row["payload"], createdAt: row["created_at"],
+                        message: message).item(for: holder)
     }
 
     /// Appends an item to `user`'s inbox within the batch; returns its seq.
@@ -83,46 +62,100 @@ extension SQLiteStore {
     }
 }
 
-/// A stored message, turned into the record one reader sees.
-struct MessageRow {
-    let id: Int64
-    let sender: Int64
-    let recipient: Int64?
-    let group: Int64?
-    let clientID: String?
-    let content: String?
-    let recalled: Bool
-    let createdAt: Int64
-    var editedAt: Int64? = nil
-    /// JSON {emoji: [user ids]}.
-    var reactions: String? = nil
+/// One stored inbox row with its message (if it references one), as every
+/// backend reads it: the one place that turns a stored item into what a device sees.
+package struct InboxRow {
+    package let seq: Int64
+    package let type: String
+    package let payload: String?
+    package let createdAt: Int64
+    /// The referenced message, nil when the item has none (or it is gone).
+    package let message: MessageRow?
 
-    var decodedContent: MessageContent? {
+    package init(seq: Int64, type: String, payload: String?, createdAt: Int64, message: MessageRow?) {
+        self.seq = seq
+        self.type = type
+        self.payload = payload
+        self.createdAt = createdAt
+        self.message = message
+    }
+
+    package func item(for holder: Int64) -> InboxItem {
+        switch type {
+        case "message" where message != nil:
+            let record = message!.record(for: holder)
+            return InboxItem(seq: seq, timestamp: createdAt, body: .message(record, clientID: message!.clientID))
+        case "edit":
+            // The content is the message's current one (none once recalled).
+            guard let payload, var edit = try? JSONCodec.decode(EditItem.self, from: payload) else { break }
+            let recalled = message?.recalled ?? true
+            edit.content = recalled ? nil : message?.decodedContent
+            return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: edit.jsonText))
+        case "recall":
+            if let payload, let recall = try? JSONCodec.decode(RecallItem.self, from: payload) {
+                return InboxItem(seq: seq, timestamp: createdAt, body: .recall(recall))
+            }
+        default:
+            break
+        }
+        return InboxItem(seq: seq, timestamp: createdAt, body: .other(type: type, json: payload ?? "{}"))
+    }
+}
+
+/// A stored message, turned into the record one reader sees.
+package struct MessageRow {
+    package let id: Int64
+    package let sender: Int64
+    package let recipient: Int64?
+    package let group: Int64?
+    package let clientID: String?
+    package let content: String?
+    package let recalled: Bool
+    package let createdAt: Int64
+    package var editedAt: Int64?
+    /// JSON {emoji: [user ids]}.
+    package var reactions: String?
+
+    package init(id: Int64, sender: Int64, recipient: Int64?, group: Int64?, clientID: String?, content: String?,
+                 recalled: Bool, createdAt: Int64, editedAt: Int64? = nil, reactions: String? = nil) {
+        self.id = id
+        self.sender = sender
+        self.recipient = recipient
+        self.group = group
+        self.clientID = clientID
+        self.content = content
+        self.recalled = recalled
+        self.createdAt = createdAt
+        self.editedAt = editedAt
+        self.reactions = reactions
+    }
+
+    package var decodedContent: MessageContent? {
         content.flatMap { try? JSONCodec.decode(MessageContent.self, from: $0) }
     }
 
-    var decodedReactions: [String: [String]] {
+    package var decodedReactions: [String: [String]] {
         reactions.flatMap { try? JSONCodec.decode([String: [String]].self, from: $0) } ?? [:]
     }
 
     /// The storage key of the conversation (`d:<low>:<high>` or `g:<id>`).
-    var conversationKey: String {
+    package var conversationKey: String {
         if let group { return "g:\(group)" }
         let peer = recipient ?? sender
         return "d:\(min(sender, peer)):\(max(sender, peer))"
     }
 
     /// Who may read it now: both sides of a 1:1 conversation; for a group, the caller asks the members.
-    var directParticipants: [Int64] { Array(Set([sender, recipient ?? sender])).sorted() }
+    package var directParticipants: [Int64] { Array(Set([sender, recipient ?? sender])).sorted() }
 
     /// The conversation as `holder` sees it (`u:<peer>` or `g:<group>`).
-    func conversation(for holder: Int64) -> String {
+    package func conversation(for holder: Int64) -> String {
         if let group { return Conversation.group(group).description }
         let peer = sender == holder ? (recipient ?? holder) : sender
         return Conversation.direct(peer: peer).description
     }
 
-    func record(for holder: Int64) -> MessageRecord {
+    package func record(for holder: Int64) -> MessageRecord {
         let conversation = conversation(for: holder)
         if recalled {
             return MessageRecord(messageID: String(id), conversation: conversation, from: String(sender),

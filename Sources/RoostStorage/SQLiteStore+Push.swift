@@ -3,7 +3,7 @@ import RoostProtocol
 
 /// Push endpoints in SQLite. Writes go through the group-commit writer like
 /// every other write; reads are plain pool reads (the worker reads per push).
-extension SQLiteStore: PushStore {
+extension SQLiteStore {
     public func setPushEndpoint(user: Int64, device: String, endpoint: String,
                                 maxPerUser: Int) async throws -> PushRegistration {
         let now = nowMillis()

@@ -47,10 +47,7 @@ extension SQLiteStore {
     /// query language's operators are plain text), all words required. Nil
     /// when nothing searchable is left.
     static func matchExpression(_ query: String) -> String? {
-        // Control characters (NUL ends an FTS5 string early) separate words like spaces.
-        let words = query.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
-            .prefix(32)
-        let phrases = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let phrases = SearchWords.split(query).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         return phrases.isEmpty ? nil : phrases.joined(separator: " ")
     }
 }

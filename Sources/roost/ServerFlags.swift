@@ -10,6 +10,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("host")) var host: String?
     @Option(help: settingHelp("port")) var port: Int?
     @Option(help: settingHelp("data")) var data: String?
+    @Option(help: settingHelp("database")) var database: String?
     @Option(help: settingHelp("retry-interval")) var retryInterval: Double?
     @Option(help: settingHelp("retry-attempts")) var retryAttempts: Int?
     @Option(help: settingHelp("push-window")) var pushWindow: Int?
@@ -74,6 +75,7 @@ struct ServerFlags: ParsableArguments {
         v["host"] = host
         v["port"] = port
         v["data"] = data
+        v["database"] = database
         v["retry-interval"] = retryInterval
         v["retry-attempts"] = retryAttempts
         v["push-window"] = pushWindow

@@ -3,13 +3,16 @@ import RoostProtocol
 @testable import RoostStorage
 import Testing
 
-/// `PushStore` on SQLite: one endpoint per (user, device), the per-user
-/// bound, conditional removal (404/410), removal of all (ban), account deletion.
+/// `PushStore` on every backend: one endpoint per (user, device), the
+/// per-user bound, conditional removal (404/410), removal of all (ban), and on
+/// SQLite account deletion (an offline admin operation there).
 @Suite("Push store")
 struct PushStoreTests {
-    @Test func registrationsRoundTrip() async throws {
-        let store = try SQLiteStoreTests.openStore()
-        let ids = try await SQLiteStoreTests.users(store, 2)
+    @Test(arguments: Backend.available)
+    func registrationsRoundTrip(_ backend: Backend) async throws {
+        let test = try await backend.open()
+        let store = test.store
+        let ids = try await test.users(2)
         let (bob, alice) = (ids[0], ids[1])
         _ = try await store.setPushEndpoint(user: bob, device: "phone", endpoint: "https://a/1", maxPerUser: 2)
         _ = try await store.setPushEndpoint(user: bob, device: "phone", endpoint: "https://a/2", maxPerUser: 2)
@@ -31,14 +34,20 @@ struct PushStoreTests {
         #expect(try await store.pushEndpoints(user: bob).isEmpty)
         #expect(try await store.usersWithPushEndpoints() == [alice])
 
-        try await store.deleteUser(userID: alice)
-        #expect(try await store.usersWithPushEndpoints().isEmpty, "an account deletion takes its endpoints")
-        try await store.close()
+        if let sqlite = store as? SQLiteStore {
+            try await sqlite.deleteUser(userID: alice)
+            #expect(try await store.usersWithPushEndpoints().isEmpty, "an account deletion takes its endpoints")
+        }
+        _ = try await store.setBanned(user: alice, banned: true)
+        #expect(try await store.usersWithPushEndpoints().isEmpty, "a ban takes its endpoints")
+        try await test.close()
     }
 
-    @Test func countersSumUnreadOverConversations() async throws {
-        let store = try SQLiteStoreTests.openStore()
-        let ids = try await SQLiteStoreTests.users(store, 3)
+    @Test(arguments: Backend.available)
+    func countersSumUnreadOverConversations(_ backend: Backend) async throws {
+        let test = try await backend.open()
+        let store = test.store
+        let ids = try await test.users(3)
         let (bob, alice, carol) = (ids[0], ids[1], ids[2])
         for (n, from) in [alice, alice, carol].enumerated() {
             _ = try await store.sendDirect(DirectSend(from: from, device: "d", clientID: "c\(n)", to: bob,
@@ -49,6 +58,6 @@ struct PushStoreTests {
         let counters = try await store.pushCounters(user: bob)
         #expect(counters.headSeq == 4)
         #expect(counters.unread == 3, "messages from others, over both conversations; my own not counted")
-        try await store.close()
+        try await test.close()
     }
 }

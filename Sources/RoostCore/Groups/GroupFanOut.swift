@@ -7,7 +7,7 @@ extension SessionRegistry {
     /// the shared body once and only splices each member's `seq`.
     nonisolated func deliverShared(_ deliveries: [Delivery]) async {
         guard let first = deliveries.first else { return }
-        offline.notify(deliveries)
+        announceCommitted(deliveries)
         let targets = await connections(of: deliveries.map(\.user))
         guard !targets.isEmpty else { return }
         var byUser: [Int64: [ClientConnection]] = [:]

@@ -8,9 +8,15 @@ extension ClientConnection {
         if identity != nil { pump() }
     }
 
+    /// Items up to `seq` were committed elsewhere: read and push what is missing.
+    func headAdvanced(to seq: Int64) {
+        window.noteHead(seq)
+        pump()
+    }
+
     /// Sends what the window allows; reads missing items from storage in the background.
     func pump() {
-        guard identity != nil, !isClosed else { return }
+        guard identity != nil, welcomed, !isClosed else { return }
         let (frames, fetchAfter, limit) = window.takeReady(now: .now)
         send(pushes: frames)
         if let fetchAfter, !fetching {

@@ -43,6 +43,7 @@ extension ClientConnection {
             let info = try await activate(Identity(userID: account.id, device: device), since: request.since,
                                           tokenVersion: account.tokenVersion)
             respond(ref, info)
+            welcomed = true
             await joinPresence()
             pump()
         } catch let refusal as SessionRefusal {

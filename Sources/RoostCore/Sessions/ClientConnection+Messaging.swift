@@ -87,7 +87,7 @@ extension ClientConnection {
     }
 
     func sendEphemeral(_ frame: String) {
-        guard identity != nil, !isClosed else { return }
+        guard identity != nil, welcomed, !isClosed else { return }
         sink.send(frame)
     }
 }

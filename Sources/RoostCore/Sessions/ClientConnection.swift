@@ -23,6 +23,10 @@ public actor ClientConnection {
     var fetching = false
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
+    /// Set once `welcome` (or the `login` ack) is sent: no push or event may
+    /// precede it. The session is registered (and can be offered items and
+    /// events) a few store reads earlier; those wait in the window, events are dropped.
+    var welcomed = false
     /// The identity this connection registered as. Kept after a server-side
     /// close (`phase` is then `.closed`), so the registry and presence still
     /// hear of the end of the socket.
@@ -63,6 +67,7 @@ public actor ClientConnection {
             do {
                 let info = try await activate(grant.identity, since: grant.since, tokenVersion: grant.tokenVersion)
                 sink.send(ServerFrame.event(type: "welcome", data: info))
+                welcomed = true
                 await joinPresence()
                 pump()
             } catch let refusal as SessionRefusal {

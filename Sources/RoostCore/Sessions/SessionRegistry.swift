@@ -1,3 +1,4 @@
+import Synchronization
 import RoostProtocol
 import RoostStorage
 
@@ -9,6 +10,9 @@ public actor SessionRegistry {
     private var connectionCount = 0
     /// Told of every commit, for devices that are not connected (push).
     public nonisolated let offline = OfflineNotifierSlot()
+    /// Tells other nodes of new heads (several nodes on one PostgreSQL); empty on
+    /// one node. A lock, not actor state: every delivery reads it.
+    private nonisolated let publisher = Mutex<(any HeadPublisher)?>(nil)
 
     public init() {}
 
@@ -84,7 +88,7 @@ public actor SessionRegistry {
     /// Each item is rendered once per user, whatever the number of devices.
     nonisolated func deliver(_ deliveries: [Delivery]) async {
         guard !deliveries.isEmpty else { return }
-        offline.notify(deliveries)
+        announceCommitted(deliveries)
         let targets = await connections(of: deliveries.map(\.user))
         guard !targets.isEmpty else { return }
         var byUser: [Int64: [ClientConnection]] = [:]
@@ -98,4 +102,41 @@ public actor SessionRegistry {
             }
         }
     }
+
+    // MARK: Several nodes
+
+    public nonisolated func setPublisher(_ publisher: (any HeadPublisher)?) {
+        self.publisher.withLock { $0 = publisher }
+    }
+
+    /// Tells those who act on commits beyond this node's sockets: the push
+    /// worker (devices not connected) and the other nodes (their connections).
+    nonisolated func announceCommitted(_ deliveries: [Delivery]) {
+        offline.notify(deliveries)
+        guard let publisher = publisher.withLock({ $0 }) else { return }
+        var heads: [Int64: Int64] = [:]
+        for delivery in deliveries { heads[delivery.user] = max(heads[delivery.user] ?? 0, delivery.item.seq) }
+        // After the commit, off the request path: a late or lost notice costs latency only.
+        Task { await publisher.publish(heads) }
+    }
+
+    /// Users with at least one connection here.
+    public func connectedUsers() -> [Int64] {
+        Array(users.keys)
+    }
+
+    /// Items committed elsewhere (another node): each connection of these users
+    /// reads what it has not pushed yet from storage, in order.
+    public nonisolated func headsAdvanced(_ heads: [Int64: Int64]) async {
+        for (user, conns) in await connections(of: Array(heads.keys)) {
+            guard let head = heads[user] else { continue }
+            for conn in conns { await conn.headAdvanced(to: head) }
+        }
+    }
+}
+
+/// Where a node announces the inbox heads its commits moved, for the nodes
+/// that hold those users' devices.
+public protocol HeadPublisher: Sendable {
+    func publish(_ heads: [Int64: Int64]) async
 }

@@ -9,6 +9,8 @@ extension ServerSettings {
         .text("host", \.host, "Address to listen on."),
         .integer("port", \.port, in: 0...65_535, "Port to listen on (0 picks a free one)."),
         .text("data", \.dataDirectory, "Data directory (holds roost.sqlite, the token secret and uploaded files)."),
+        .optionalText("database", \.databaseURL, secret: true, unset: "none: SQLite in the data directory",
+                      "PostgreSQL URL (postgres://user:password@host:port/db?sslmode=disable) to store everything but files and the token secret, for several nodes (docs/scaling.md)."),
         .seconds("retry-interval", \.core.retryInterval, "Seconds before an unacked pushed item is pushed again."),
         .integer("retry-attempts", \.core.retryAttempts, atLeast: 1,
                  "Pushes of one item (the first included) before the connection is closed with 4410."),

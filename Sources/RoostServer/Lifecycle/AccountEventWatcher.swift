@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// this polls for new events (one indexed read per interval) and kicks the
 /// user's connections opened with tokens older than the change.
 struct AccountEventWatcher: Service {
-    let store: SQLiteStore
+    let store: any AccountEventLog
     let registry: SessionRegistry
     /// The storage dropped a banned or deleted user's endpoints; the worker forgets them too.
     let push: PushDispatcher
@@ -26,7 +26,7 @@ struct AccountEventWatcher: Service {
                 return
             }
             do {
-                for event in try await store.accountEvents(after: last) {
+                for event in try await store.accountEvents(after: last, limit: 500) {
                     last = event.id
                     await apply(event)
                 }

@@ -36,7 +36,11 @@ struct AdminRoutes {
         }
         admin.post("users/:username/revoke") { _, context in
             let user = try await account(context)
-            try await sqlite().revokeTokens(userID: user.id)
+            if let sqlite = services.store as? SQLiteStore {
+                try await sqlite.revokeTokens(userID: user.id)
+            } else {
+                _ = try await services.store.revokeTokens(user: user.id, newPasswordHash: nil)
+            }
             await services.registry.kickAll(of: user.id, reason: "revoked")
             return JSONBody(["revoked": user.username])
         }

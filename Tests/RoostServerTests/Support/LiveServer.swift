@@ -3,7 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import RoostClient
+import PostgresNIO
 import RoostCore
+import RoostPostgres
 import RoostServer
 import RoostStorage
 
@@ -38,6 +40,7 @@ struct LiveServer: Sendable {
     ) async throws -> T {
         let directory = dataDirectory ?? TempDirectory.make()
         var settings = testSettings(dataDirectory: directory)
+        settings.databaseURL = try await ServerTestDatabase.url(for: directory)
         configure(&settings)
         var logger = Logger(label: "roost.test")
         logger.logLevel = ProcessInfo.processInfo.environment["ROOST_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
@@ -58,6 +61,34 @@ struct LiveServer: Sendable {
         return try await app.application.test(.live) { client in
             try await body(LiveServer(port: client.port!, dataDirectory: directory, services: services))
         }
+    }
+}
+
+/// `ROOST_TEST_SERVER_POSTGRES_URL` runs the live-server tests on PostgreSQL:
+/// one new database per data directory (a restart test reuses its directory,
+/// so its database too). For a throwaway cluster only: nothing is dropped.
+enum ServerTestDatabase {
+    static let baseURL: String? = {
+        let url = ProcessInfo.processInfo.environment["ROOST_TEST_SERVER_POSTGRES_URL"] ?? ""
+        return url.isEmpty ? nil : url
+    }()
+
+    static func url(for directory: String) async throws -> String? {
+        guard let baseURL else { return nil }
+        let marker = URL(fileURLWithPath: directory).appendingPathComponent("postgres-database").path
+        if let existing = try? String(contentsOfFile: marker, encoding: .utf8) { return existing }
+        let name = "roost_srv_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let client = PostgresClient(configuration: try PostgresURL(baseURL).configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+        var components = URLComponents(string: baseURL)!
+        components.path = "/" + name
+        let url = components.string!
+        try url.write(toFile: marker, atomically: true, encoding: .utf8)
+        return url
     }
 }
 

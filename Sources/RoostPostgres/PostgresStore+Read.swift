@@ -1,0 +1,49 @@
+import PostgresNIO
+import RoostProtocol
+import RoostStorage
+
+/// Read positions: per user and conversation, monotonic, stored in the same
+/// transaction as the `read` items they cause.
+extension PostgresStore {
+    public func markRead(user: Int64, conversation: Conversation, upTo: Int64, groupFanOutCap: Int) async throws -> StateChange {
+        try await write { db in
+            let key = try await Self.conversationKey(db: db, user: user, conversation: conversation)
+            guard try await db.exists("SELECT 1 FROM messages WHERE id = \(upTo) AND conv_key = \(key)") else {
+                throw RoostError.notFound("no such message in this conversation")
+            }
+            // Who hears of it, and the conversation as each of them names it.
+            var targets: [(user: Int64, conversation: Conversation)] = [(user: user, conversation: conversation)]
+            switch conversation {
+            case .direct(let peer) where peer != user:
+                targets.append((user: peer, conversation: .direct(peer: user)))
+            case .direct:
+                break
+            case .group(let group):
+                let members = try await Self.groupMembers(db: db, group: group)
+                if members.count <= groupFanOutCap {
+                    targets += members.filter { $0 != user }.map { (user: $0, conversation: conversation) }
+                }
+            }
+            // The reader's head lock also serializes two reads of the same user.
+            var inbox = try await InboxAppend.lock(targets.map(\.user), db: db)
+            // Equal counts as backward: a repeated read changes nothing and adds no item.
+            guard upTo > (try await Self.readPosition(db: db, user: user, key: key)) else { return .unchanged }
+            try await db.run("""
+                INSERT INTO read_positions (user_id, conv_key, up_to) VALUES (\(user), \(key), \(upTo))
+                ON CONFLICT (user_id, conv_key) DO UPDATE SET up_to = excluded.up_to
+                """)
+            var deliveries: [Delivery] = []
+            var ownSeq: Int64?
+            for target in targets {
+                let json = JSONCodec.encodeString(ReadItem(
+                    conversation: target.conversation.description, reader: String(user), upTo: String(upTo)))
+                let seq = inbox.append(user: target.user, type: "read", messageID: nil, payload: json)
+                if target.user == user { ownSeq = seq }
+                deliveries.append(Delivery(user: target.user, item: InboxItem(
+                    seq: seq, timestamp: inbox.now, body: .other(type: "read", json: json))))
+            }
+            try await inbox.flush(db: db)
+            return StateChange(seq: ownSeq, deliveries: deliveries)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import RoostClient
+import Testing
+
+/// Two nodes on one PostgreSQL database (in process, as a load balancer without
+/// sticky sessions would spread clients): what one commits reaches devices on
+/// the other live.
+@Suite("Cluster: two nodes on one PostgreSQL")
+struct ClusterTests {
+    static let secret = "cluster-test-secret-0123456789abcdef0123456789"
+
+    @Test(.enabled(if: ServerTestDatabase.baseURL != nil, "needs ROOST_TEST_SERVER_POSTGRES_URL"))
+    func messagesCrossNodesLiveBothWays() async throws {
+        let directory = TempDirectory.make()
+        let url = try #require(try await ServerTestDatabase.url(for: directory))
+        try await LiveServer.run(dataDirectory: directory, configure: { $0.jwtSecret = Self.secret }) { nodeA in
+            try await LiveServer.run(configure: { $0.databaseURL = url; $0.jwtSecret = Self.secret }) { nodeB in
+                let alice = try await nodeA.newUser("a"), bob = try await nodeB.newUser("b")
+                let aliceWS = try await TestClient.connect(nodeA, alice, device: "phone")
+                let bobWS = try await TestClient.connect(nodeB, bob, device: "phone")
+                let tablet = try await TestClient.connect(nodeB, alice, device: "tablet")
+                // Let both nodes record who they hold (their first refresh).
+                try await Task.sleep(for: .milliseconds(1_500))
+                let started = ContinuousClock.now
+                let ack = try await aliceWS.sendText("across", to: bob.userID, id: "x-1")
+                let received = try await bobWS.items(1, timeout: .seconds(3))[0]
+                #expect(received.text == "across" && received.messageID == ack["message_id"] as? String)
+                #expect(ContinuousClock.now - started < .milliseconds(900), "by NOTIFY, not the 1 s poll")
+                #expect(try await tablet.items(1, timeout: .seconds(3))[0].seq == 1, "the sender's other device too")
+
+                let reply = try await bobWS.sendText("back", to: alice.userID, id: "y-1")
+                let back = try await aliceWS.items(1, timeout: .seconds(3))[0]
+                #expect(back.text == "back" && back.messageID == reply["message_id"] as? String)
+            }
+        }
+    }
+}
