@@ -40,4 +40,30 @@ struct PostgresNodesTests {
         try await second.close()
         try await first.close()
     }
+
+    @Test(.enabled(if: Backend.postgresURL != nil, "needs ROOST_TEST_POSTGRES_URL"))
+    func headsAreNotifiedToTheNodeHoldingTheUserOnly() async throws {
+        let first = try await Backend.postgres.open()
+        let nodeA = try #require(first.store as? PostgresStore)
+        let nodeB = try await PostgresStore.open(url: first.location, logger: Backend.logger)
+        let ids = try await first.users(2)
+        try await nodeB.updateConnectedUsers(added: [ids[0]], removed: [])
+        let heard = Heard()
+        let listener = Task { try await nodeB.listenForHeads { await heard.add($0) } }
+        // LISTEN takes effect once the listener's connection ran it: publish until heard.
+        for _ in 0..<50 where await heard.all.isEmpty {
+            try await nodeA.publishHeads([ids[0]: 7, ids[1]: 3])
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await heard.all.first == [ids[0]: 7], "only the user node B holds, with its head")
+        #expect(try await nodeA.heads(of: ids) == [ids[0]: 0, ids[1]: 0])
+        listener.cancel()
+        try await nodeB.close()
+        try await first.close()
+    }
+}
+
+private actor Heard {
+    var all: [[Int64: Int64]] = []
+    func add(_ heads: [Int64: Int64]) { all.append(heads) }
 }

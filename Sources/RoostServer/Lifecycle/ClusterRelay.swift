@@ -2,6 +2,7 @@ import Logging
 import RoostCore
 import RoostPostgres
 import ServiceLifecycle
+import Synchronization
 
 /// Live delivery between nodes sharing one PostgreSQL (docs/scaling.md).
 /// After a commit the registry publishes the moved heads; the nodes holding
@@ -14,12 +15,25 @@ struct ClusterRelay: Service, HeadPublisher {
     let registry: SessionRegistry
     let pollInterval: Duration
     let logger: Logger
+    private let outbox = HeadsOutbox()
 
+    init(store: PostgresStore, registry: SessionRegistry, pollInterval: Duration, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// Heads moved by commits here: merged while a notice is being sent, so
+    /// a burst of commits costs a few NOTIFY queries on one connection.
     func publish(_ heads: [Int64: Int64]) async {
-        do {
-            try await store.publishHeads(heads)
-        } catch {
-            logger.warning("could not notify other nodes", metadata: ["error": "\(error)"])
+        guard outbox.add(heads) else { return }
+        while let batch = outbox.take() {
+            do {
+                try await store.publishHeads(batch)
+            } catch {
+                logger.warning("could not notify other nodes", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -66,6 +80,38 @@ struct ClusterRelay: Service, HeadPublisher {
                 logger.warning("cluster refresh failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: pollInterval)
+        }
+    }
+}
+
+/// Heads waiting to be announced, and whether a sender is at work.
+final class HeadsOutbox: Sendable {
+    private struct State {
+        var heads: [Int64: Int64] = [:]
+        var sending = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Merges `heads`; true when the caller must send (no one else is).
+    func add(_ heads: [Int64: Int64]) -> Bool {
+        state.withLock { s in
+            s.heads.merge(heads, uniquingKeysWith: max)
+            if s.sending { return false }
+            s.sending = true
+            return true
+        }
+    }
+
+    /// What to send next; nil (and the sender's turn ends) when nothing is left.
+    func take() -> [Int64: Int64]? {
+        state.withLock { s in
+            guard !s.heads.isEmpty else {
+                s.sending = false
+                return nil
+            }
+            defer { s.heads = [:] }
+            return s.heads
         }
     }
 }
