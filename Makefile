@@ -26,7 +26,7 @@ test:
 PG_SERVER_SUITES = MessagingTests|SyncTests|GroupMessagingTests|GroupMembershipTests|GroupConversationTests
 PG_SERVER_SUITES := $(PG_SERVER_SUITES)|HistoryTests|RecallTests|ReadReceiptTests|FriendTests|ConversationListTests
 PG_SERVER_SUITES := $(PG_SERVER_SUITES)|EditTests|ReactionTests|SearchTests|BlockTests|BanTests|PresenceTests
-PG_SERVER_SUITES := $(PG_SERVER_SUITES)|TypingTests|FileTests|AccountTests|TokenRevocationTests|ClusterTests
+PG_SERVER_SUITES := $(PG_SERVER_SUITES)|TypingTests|FileTests|AccountTests|TokenRevocationTests|ClusterTests|PushRegistrationTests|PushDeliveryTests
 
 ## The storage suite against PostgreSQL too, then the live-server suites above on a PostgreSQL
 ## store: a throwaway cluster (scripts/pg-test-cluster.sh) is started for the run and removed

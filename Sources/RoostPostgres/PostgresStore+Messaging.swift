@@ -30,6 +30,10 @@ extension PostgresStore {
             try await Self.insertMessage(db: db, id: id, sender: send.from, recipient: send.to, group: nil, key: key,
                                          clientID: send.clientID, content: content, now: now)
             try await Self.indexMentions(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
+            // The first message between two users makes them contacts (presence).
+            let existed = try await db.exists("""
+                SELECT 1 FROM direct_conversations WHERE user_id = \(send.from) AND peer_id = \(send.to)
+                """)
             try await Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)
@@ -47,7 +51,8 @@ extension PostgresStore {
             let result = SendResult(messageID: String(id), seq: senderSeq, timestamp: now)
             try await Self.recordSend(db: db, user: send.from, device: send.device, clientID: send.clientID,
                                       result: result, messageID: id)
-            return SendOutcome(result: result, duplicate: false, deliveries: deliveries)
+            return SendOutcome(result: result, duplicate: false, deliveries: deliveries,
+                               firstContact: !existed && send.from != send.to)
         }
     }
 }
