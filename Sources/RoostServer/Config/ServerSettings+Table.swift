@@ -30,7 +30,8 @@ extension ServerSettings {
                       "Bearer token required by /stats and /metrics."),
         .address("metrics-listen", \.metricsListen, unset: "none: main port only",
                  "HOST:PORT of a second listener serving /metrics, /stats and /health."),
-        .optionalText("jwt-secret", \.jwtSecret, secret: true, unset: "generated once, kept in the data directory",
+        // HS256 wants a key at least as long as its hash (jwt-kit asserts it).
+        .optionalText("jwt-secret", \.jwtSecret, secret: true, minBytes: 32, unset: "generated once, kept in the data directory",
                       "Token signing secret."),
         .toggle("no-fsync", \.fsyncOff,
                 "Do not fsync each commit (faster, loses the last commits on power loss). For benchmarks only."),

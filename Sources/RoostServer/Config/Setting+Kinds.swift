@@ -52,13 +52,15 @@ extension Setting {
         make(key, path, expected: "text", help: help, parse: { (raw: String) in raw }, format: { $0 })
     }
 
-    /// Text that may be unset; `unset` says what happens then.
+    /// Text that may be unset; `unset` says what happens then. With
+    /// `minBytes`, shorter text is a bad value (a signing key, say).
     static func optionalText(
         _ key: String, _ path: any WritableKeyPath<ServerSettings, String?> & Sendable, secret: Bool = false,
-        unset: String, _ help: String
+        minBytes: Int = 0, unset: String, _ help: String
     ) -> Setting {
-        make(key, path, expected: "text", secret: secret, unset: unset, help: help,
-             parse: { (raw: String) -> String?? in .some(raw) }, format: { $0 })
+        make(key, path, expected: minBytes > 0 ? "text of at least \(minBytes) bytes" : "text", secret: secret,
+             unset: unset, help: help,
+             parse: { (raw: String) -> String?? in raw.utf8.count >= minBytes ? .some(raw) : nil }, format: { $0 })
     }
 
     /// On or off (`true`/`false`; `yes`/`no`/`1`/`0` in the environment).

@@ -19,7 +19,7 @@ struct ConfigCommandTests {
             port: 9001
             push-window: 10
             retry-interval: 2
-            jwt-secret: file-secret-789
+            jwt-secret: file-secret-789-0123456789abcdef-01234
             """)
         let output = try await RoostBinary.run(
             ["config", "--config", path, "--port", "9003"],
@@ -35,7 +35,7 @@ struct ConfigCommandTests {
         #expect(Self.line("push-window", in: text)?.contains("(file \(path))") == true)
         #expect(Self.line("idle-timeout", in: text)?.hasSuffix("(default)") == true)
         #expect(Self.line("jwt-secret", in: text)?.contains("***") == true)
-        #expect(!text.contains("file-secret-789"))
+        #expect(!text.contains("file-secret-789-0123456789abcdef-01234"))
         #expect(text.contains("# ignored (not settings): ROOST_NOPE"))
         #expect(!text.contains("ROOST_BIN"))
     }
@@ -83,7 +83,8 @@ struct ConfigCommandTests {
             // Toggles (`true or false`) are bare flags.
             case _ where setting.expected == "true or false": arguments.append("--\(setting.key)")
             case "metrics-listen": arguments += ["--metrics-listen", "127.0.0.1:9999"]
-            case "allow-origin", "metrics-token", "jwt-secret": arguments += ["--\(setting.key)", "https://x.example"]
+            case "allow-origin", "metrics-token": arguments += ["--\(setting.key)", "https://x.example"]
+            case "jwt-secret": arguments += ["--jwt-secret", String(repeating: "k", count: 32)]
             default: arguments += ["--\(setting.key)", setting.defaultText]
             }
         }

@@ -158,6 +158,15 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("A signing secret shorter than 32 bytes stops the start (HS256 needs a key as long as its hash)")
+    func shortJWTSecret() async throws {
+        await #expect(throws: ConfigurationError.self) {
+            _ = try await Self.resolve(environment: ["ROOST_JWT_SECRET": "x"])
+        }
+        let ok = try await Self.resolve(environment: ["ROOST_JWT_SECRET": String(repeating: "s", count: 32)])
+        #expect(ok.settings.jwtSecret?.utf8.count == 32)
+    }
+
     @Test("Unknown ROOST_* variables are listed as ignored, the tools' own are not")
     func unknownEnvironment() async throws {
         let config = try await Self.resolve(environment: [
@@ -171,11 +180,11 @@ struct ConfigurationTests {
     @Test("Secrets are masked in the rendered configuration and never quoted in errors")
     func secretsMasked() async throws {
         let (_, path) = try Self.file("metrics-token: file-token-123\n")
-        let config = try await Self.resolve(file: path, environment: ["ROOST_JWT_SECRET": "env-secret-456"])
-        #expect(config.settings.jwtSecret == "env-secret-456")
+        let config = try await Self.resolve(file: path, environment: ["ROOST_JWT_SECRET": "env-secret-456-0123456789abcdef-0123"])
+        #expect(config.settings.jwtSecret == "env-secret-456-0123456789abcdef-0123")
         #expect(config.settings.metricsToken == "file-token-123")
         let text = config.rendered
-        #expect(!text.contains("env-secret-456") && !text.contains("file-token-123"))
+        #expect(!text.contains("env-secret-456-0123456789abcdef-0123") && !text.contains("file-token-123"))
         #expect(text.contains("jwt-secret") && text.contains("***"))
         #expect(config.entries.first { $0.key == "metrics-token" }?.value == "***")
         #expect(config.entries.first { $0.key == "port" }?.value == "8080")
