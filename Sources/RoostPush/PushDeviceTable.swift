@@ -70,6 +70,11 @@ actor PushDeviceTable {
         states[key]!.state.skip()
     }
 
+    /// Every device of `user` (a ban, a deleted account).
+    func removeAll(user: Int64) {
+        states = states.filter { $0.key.user != user }
+    }
+
     /// The endpoint is gone (404/410, unregistered, banned): forget it at once.
     /// With a generation, only if the device was not re-registered since.
     func remove(_ key: PushDeviceKey, generation: Int? = nil) {

@@ -81,13 +81,12 @@ public final class PushDispatcher: Service, OfflineNotifier {
         try await store.pushEndpoints(user: user)
     }
 
-    /// Removes every endpoint of `user`: what a ban does (also callable on the
-    /// store alone, `PushStore.removePushEndpoints`, when no server runs).
-    public func removeAll(of user: Int64) async throws {
-        let devices = try await store.pushEndpoints(user: user).map(\.device)
-        try await store.removePushEndpoints(user: user)
+    /// Forgets `user`'s pending pushes: the store dropped their endpoints in the
+    /// transaction that banned or deleted the account (a runner would also find
+    /// its endpoint gone before its next request; this stops it at once).
+    public func forget(user: Int64) async {
         _ = known.withLock { $0.remove(user) }
-        for device in devices { await table.remove(PushDeviceKey(user: user, device: device)) }
+        await table.removeAll(user: user)
     }
 
     // MARK: Service

@@ -42,10 +42,10 @@ struct AccountEventWatcher: Service {
             await registry.kickStale(of: event.user, current: event.tokenVersion, reason: "revoked")
         case .deleted:
             await registry.kickStale(of: event.user, current: nil, reason: "deleted")
-            try? await push.removeAll(of: event.user)
+            await push.forget(user: event.user)
         case .banned:
             await registry.kickStale(of: event.user, current: nil, reason: "banned")
-            try? await push.removeAll(of: event.user)
+            await push.forget(user: event.user)
         }
     }
 }

@@ -26,7 +26,7 @@ struct AdminRoutes {
         admin.post("users/:username/ban") { _, context in
             let user = try await account(context)
             _ = try await services.banService.setBanned(user.id, banned: true)
-            try await push.removeAll(of: user.id)
+            await push.forget(user: user.id)
             return JSONBody(["banned": user.username])
         }
         admin.post("users/:username/unban") { _, context in
