@@ -46,12 +46,7 @@ extension PostgresStore {
         guard let file = try await storedFile(db: db, id: fileID), file.uploader == sender else {
             throw RoostError.notFound("no such file")
         }
-        var filled = content
-        filled.name = content.name ?? file.name
-        filled.mime = content.mime ?? file.mime
-        filled.size = file.size
-        filled.width = file.width
-        filled.height = file.height
+        let filled = content.filled(with: file)
         try await db.run("""
             INSERT INTO file_shares (file_id, conv_key) VALUES (\(fileID), \(conversationKey)) ON CONFLICT DO NOTHING
             """)

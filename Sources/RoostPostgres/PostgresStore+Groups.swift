@@ -38,12 +38,7 @@ extension PostgresStore {
     public func addMembers(group: Int64, users: [Int64], actor: Int64, cap: Int) async throws -> GroupChange {
         try await write { [ids] db in
             guard var info = try await Self.loadGroup(db: db, id: group, lock: true) else { throw Self.notMember }
-            let isMember = info.members.contains(actor)
-            if users == [actor] && !isMember {
-                guard info.open else { throw Self.notMember }
-            } else if !isMember {
-                throw Self.notMember
-            }
+            guard MembershipRules.mayAdd(users, actor: actor, to: info) else { throw Self.notMember }
             var current = Set(info.members)
             var added: [Int64] = []
             for user in users where !current.contains(user) {

@@ -15,21 +15,13 @@ extension PostgresStore {
                                 participants: Set<Int64>) async throws -> MessageContent {
         var content = content
         if let reply = content.replyTo {
-            guard let id = Int64(reply), String(id) == reply,
+            guard let id = MessageRules.replyID(reply),
                   try await db.value("SELECT conv_key FROM messages WHERE id = \(id)", as: String.self) == key else {
                 throw RoostError.notFound("reply_to is not a message of this conversation")
             }
         }
         if let mentions = content.mentions {
-            var seen = Set<String>()
-            var unique: [String] = []
-            for mention in mentions {
-                guard let id = Int64(mention), String(id) == mention, participants.contains(id) else {
-                    throw RoostError.badRequest("mentions must be user ids of the conversation's participants")
-                }
-                if seen.insert(mention).inserted { unique.append(mention) }
-            }
-            content.mentions = unique
+            content.mentions = try MessageRules.checkedMentions(mentions, participants: participants)
         }
         return content
     }

@@ -20,20 +20,10 @@ extension PostgresStore {
             }
             guard !message.recalled else { throw RoostError.conflict("the message was recalled") }
 
-            var reactions = message.decodedReactions
-            var users = reactions[emoji] ?? []
-            if remove {
-                guard let index = users.firstIndex(of: String(user)) else { return .unchanged }
-                users.remove(at: index)
-            } else {
-                guard !users.contains(String(user)) else { return .unchanged }
-                let mine = reactions.values.reduce(0) { $0 + ($1.contains(String(user)) ? 1 : 0) }
-                guard mine < maxPerUser else {
-                    throw RoostError.conflict("at most \(maxPerUser) reactions per message")
-                }
-                users.append(String(user))
+            guard let reactions = try MessageRules.reacting(message.decodedReactions, user: user, emoji: emoji,
+                                                            remove: remove, maxPerUser: maxPerUser) else {
+                return .unchanged
             }
-            reactions[emoji] = users.isEmpty ? nil : users
             let stored: String? = reactions.isEmpty ? nil : JSONCodec.encodeString(reactions)
             try await db.run("UPDATE messages SET reactions = \(stored) WHERE id = \(messageID)")
 

@@ -12,18 +12,10 @@ extension PostgresStore {
                 throw RoostError.notFound("no such message in this conversation")
             }
             // Who hears of it, and the conversation as each of them names it.
-            var targets: [(user: Int64, conversation: Conversation)] = [(user: user, conversation: conversation)]
-            switch conversation {
-            case .direct(let peer) where peer != user:
-                targets.append((user: peer, conversation: .direct(peer: user)))
-            case .direct:
-                break
-            case .group(let group):
-                let members = try await Self.groupMembers(db: db, group: group)
-                if members.count <= groupFanOutCap {
-                    targets += members.filter { $0 != user }.map { (user: $0, conversation: conversation) }
-                }
-            }
+            var members: [Int64] = []
+            if case .group(let group) = conversation { members = try await Self.groupMembers(db: db, group: group) }
+            let targets = MembershipRules.readTargets(reader: user, conversation: conversation, groupMembers: members,
+                                                      fanOutCap: groupFanOutCap)
             // The reader's head lock also serializes two reads of the same user.
             var inbox = try await InboxAppend.lock(targets.map(\.user), db: db)
             // Equal counts as backward: a repeated read changes nothing and adds no item.

@@ -49,12 +49,7 @@ extension SQLiteStore {
         guard let file = try storedFile(db: db, id: fileID), file.uploader == sender else {
             throw RoostError.notFound("no such file")
         }
-        var filled = content
-        filled.name = content.name ?? file.name
-        filled.mime = content.mime ?? file.mime
-        filled.size = file.size
-        filled.width = file.width
-        filled.height = file.height
+        let filled = content.filled(with: file)
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO file_shares (file_id, conv_key) VALUES (?, ?)")
             .execute(arguments: [fileID, conversationKey])
         return filled

@@ -19,18 +19,10 @@ extension SQLiteStore {
                 """).execute(arguments: [user, key, upTo])
 
             // Who hears of it, and the conversation as each of them names it.
-            var targets: [(user: Int64, conversation: Conversation)] = [(user: user, conversation: conversation)]
-            switch conversation {
-            case .direct(let peer) where peer != user:
-                targets.append((user: peer, conversation: .direct(peer: user)))
-            case .direct:
-                break
-            case .group(let group):
-                let members = try Self.groupMembers(db: db, group: group)
-                if members.count <= groupFanOutCap {
-                    targets += members.filter { $0 != user }.map { (user: $0, conversation: conversation) }
-                }
-            }
+            var members: [Int64] = []
+            if case .group(let group) = conversation { members = try Self.groupMembers(db: db, group: group) }
+            let targets = MembershipRules.readTargets(reader: user, conversation: conversation, groupMembers: members,
+                                                      fanOutCap: groupFanOutCap)
             let now = nowMillis()
             var deliveries: [Delivery] = []
             var ownSeq: Int64?
