@@ -8,16 +8,6 @@ extension ClientConnection {
     }
 }
 
-extension SessionRegistry {
-    /// Ends every connection of `user` with a `kicked` frame and close 4401
-    /// (`revoked`, `deleted`): used when an admin revokes or removes an account.
-    public func kickAll(of user: Int64, reason: String) async {
-        for connection in connections(of: user) {
-            await connection.kick(reason: reason, code: .unauthenticated)
-        }
-    }
-}
-
 extension ClientConnection {
     /// Kicks this connection unless it was authenticated with a token of
     /// `current` or newer (nil: kick whatever the token).
