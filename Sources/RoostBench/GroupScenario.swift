@@ -122,7 +122,7 @@ public struct GroupScenario: Sendable {
         func delivered() -> Int { members.reduce(0) { $0 + $1.received.load(ordering: .relaxed) } }
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            let unanswered = senders.reduce(0) { $0 + $1.sent.load(ordering: .relaxed) - $1.answered.load(ordering: .relaxed) }
+            let unanswered = senders.reduce(0) { $0 + $1.sent - $1.answered.load(ordering: .relaxed) }
             if unanswered == 0 && delivered() >= expected() { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -141,14 +141,22 @@ public struct GroupScenario: Sendable {
 /// One posting member's counters.
 final class Sender: Sendable {
     let runID = newRunID()
-    let sent = Atomic<Int>(0)
+    /// Messages sent so far; a message's index and its place on the socket are
+    /// taken under one lock: members check that each sender's messages arrive
+    /// in index order, and the first sends race the first acks' sends.
+    private let sentCount = Mutex<Int>(0)
     let answered = Atomic<Int>(0)
     let acked = Atomic<Int>(0)
 
+    var sent: Int { sentCount.withLock { $0 } }
+
     func sendNext(_ peer: BenchPeer, stream: Int, groupID: String) {
-        let index = sent.add(1, ordering: .relaxed).oldValue
-        peer.send(benchSendFrame(requestID: "g\(stream)-\(runID)-\(index)", groupID: groupID, stream: stream, index: index,
-                                 sentAt: monotonicNanos()))
+        sentCount.withLock { count in
+            let index = count
+            count += 1
+            peer.send(benchSendFrame(requestID: "g\(stream)-\(runID)-\(index)", groupID: groupID, stream: stream,
+                                     index: index, sentAt: monotonicNanos()))
+        }
     }
 }
 

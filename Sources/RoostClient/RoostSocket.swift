@@ -13,6 +13,7 @@ public final class RoostSocket: Sendable {
     enum Outbound: Sendable {
         case text(String)
         case binary([UInt8])
+        case fragments([String])
         case ping
         case close
     }
@@ -60,6 +61,12 @@ public final class RoostSocket: Sendable {
                                 switch command {
                                 case .text(let text): try await writer.write(.text(text))
                                 case .binary(let bytes): try await writer.write(.binary(ByteBuffer(bytes: bytes)))
+                                case .fragments(let pieces):
+                                    for (index, piece) in pieces.enumerated() {
+                                        try await writer.write(.custom(WebSocketFrame(
+                                            fin: index == pieces.count - 1, opcode: index == 0 ? .text : .continuation,
+                                            data: ByteBuffer(string: piece))))
+                                    }
                                 case .ping: try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
                                 case .close:
                                     try await writer.close(.normalClosure, reason: nil)
@@ -98,6 +105,12 @@ public final class RoostSocket: Sendable {
 
     public func send(_ text: String) {
         outbound.yield(.text(text))
+    }
+
+    /// One text message sent as several frames (RFC 6455 5.4 fragmentation),
+    /// as proxies and some clients do: `pieces` joined are the message.
+    public func sendFragmented(_ pieces: [String]) {
+        outbound.yield(.fragments(pieces))
     }
 
     /// A WebSocket ping (answered by the server's transport with a pong).

@@ -1,6 +1,8 @@
 /// WebSocket close codes of PROTOCOL.md section 7.
 public enum CloseCode: UInt16, Sendable {
     case goingAway = 1001
+    /// A frame out of the WebSocket protocol's sequence (RFC 6455).
+    case protocolError = 1002
     /// Policy violation: used for a slow consumer whose outbound queue overflowed.
     case slowConsumer = 1008
     case frameTooLarge = 1009

@@ -20,7 +20,7 @@ extension PushDispatcher {
 
     private func attempt(_ key: PushDeviceKey, generation: Int, sender: PushSender) async {
         // Checked again now: a device that connected meanwhile gets its items on the socket.
-        if await registry.connectedDevices(of: key.user).contains(key.device) {
+        if registry.connectedDevices(of: key.user).contains(key.device) {
             await table.skip(key, generation: generation)
             return
         }

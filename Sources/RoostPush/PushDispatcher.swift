@@ -126,7 +126,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
         }
         // `known` is not pruned here: a registration racing this read would be lost from it.
         guard !registrations.isEmpty else { return }
-        let connected = await registry.connectedDevices(of: user)
+        let connected = registry.connectedDevices(of: user)
         for registration in registrations where !connected.contains(registration.device) {
             let key = PushDeviceKey(user: user, device: registration.device)
             switch await table.commit(key, now: .now) {

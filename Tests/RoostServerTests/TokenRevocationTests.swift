@@ -30,10 +30,10 @@ struct TokenRevocationTests {
             // The kicked sockets leave the registry (no stale device, no stale presence).
             let user = try #require(Int64(alice.userID))
             let deadline = ContinuousClock.now + .seconds(2)
-            while await server.services.registry.deviceCount(of: user) > 0, ContinuousClock.now < deadline {
+            while server.services.registry.deviceCount(of: user) > 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(await server.services.registry.deviceCount(of: user) == 0)
+            #expect(server.services.registry.deviceCount(of: user) == 0)
             // Both tokens are dead everywhere; other users are untouched.
             for token in [alice.token, second.token] {
                 #expect(try await server.http.request("GET", "/api/me", token: token).status == 401)

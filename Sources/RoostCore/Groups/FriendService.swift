@@ -10,7 +10,7 @@ public struct FriendService: Sendable {
     public func request(from user: Int64, to text: String) async throws -> String {
         let peer = try Self.peer(text, of: user)
         let change = try await services.store.requestFriend(from: user, to: peer)
-        await services.registry.deliver(change.deliveries)
+        services.registry.deliver(change.deliveries)
         if change.state == "friends" && !change.deliveries.isEmpty {
             await services.presence.contactsAdded(user, peer)
         }
@@ -20,7 +20,7 @@ public struct FriendService: Sendable {
     /// Ends a friendship or withdraws a request, for both sides.
     public func remove(from user: Int64, to text: String) async throws {
         let change = try await services.store.removeFriend(from: user, to: try Self.peer(text, of: user))
-        await services.registry.deliver(change.deliveries)
+        services.registry.deliver(change.deliveries)
     }
 
     public func lists(of user: Int64) async throws -> FriendLists {

@@ -76,7 +76,7 @@ public struct GroupService: Sendable {
 
     /// Pushes a change's items to every connected device of their users.
     public func publish(_ change: GroupChange) async {
-        await services.registry.deliver(change.deliveries)
+        services.registry.deliver(change.deliveries)
     }
 
     private func applied(_ change: GroupChange) async -> GroupChange {

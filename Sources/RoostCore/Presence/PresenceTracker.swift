@@ -33,7 +33,7 @@ public actor PresenceTracker {
     /// A device of `user` connected (after registering). Returns the user's
     /// online contacts, for the `presence` frames the new connection gets.
     func connected(_ user: Int64) async -> [Int64] {
-        guard await registry.isOnline(user) else { return [] }   // already gone again
+        guard registry.isOnline(user) else { return [] }   // already gone again
         if let pending = pendingOffline.removeValue(forKey: user) { pending.task.cancel() }
         if announced.insert(user).inserted { announce(user, online: true) }
         let contacts = (try? await store.contacts(of: user)) ?? []
@@ -42,7 +42,7 @@ public actor PresenceTracker {
 
     /// A device of `user` disconnected (after unregistering).
     func disconnected(_ user: Int64) async {
-        guard announced.contains(user), await !registry.isOnline(user) else { return }
+        guard announced.contains(user), !registry.isOnline(user) else { return }
         pendingOffline[user]?.task.cancel()
         generation += 1
         let mine = generation
@@ -60,7 +60,7 @@ public actor PresenceTracker {
         guard announced.contains(a), announced.contains(b) else { return }
         for (user, viewer) in [(a, b), (b, a)] {
             let frame = ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: true))
-            for connection in await registry.connections(of: viewer) { await connection.sendEphemeral(frame) }
+            for connection in registry.connections(of: viewer) { connection.post { $0.sendEphemeral(frame) } }
         }
     }
 
@@ -68,14 +68,14 @@ public actor PresenceTracker {
     func contactsRemoved(_ a: Int64, _ b: Int64) async {
         for (user, viewer) in [(a, b), (b, a)] where announced.contains(user) {
             let frame = ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: false))
-            for connection in await registry.connections(of: viewer) { await connection.sendEphemeral(frame) }
+            for connection in registry.connections(of: viewer) { connection.post { $0.sendEphemeral(frame) } }
         }
     }
 
     private func expire(_ user: Int64, generation: Int) async {
         guard pendingOffline[user]?.generation == generation else { return }
         pendingOffline[user] = nil
-        guard await !registry.isOnline(user), announced.remove(user) != nil else { return }
+        guard !registry.isOnline(user), announced.remove(user) != nil else { return }
         announce(user, online: false)
     }
 
@@ -89,8 +89,8 @@ public actor PresenceTracker {
             await previous?.value
             let frame = ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: online))
             let contacts = (try? await store.contacts(of: user)) ?? []
-            for (_, connections) in await registry.connections(of: contacts) {
-                for connection in connections { await connection.sendEphemeral(frame) }
+            for (_, connections) in registry.connections(of: contacts) {
+                for connection in connections { connection.post { $0.sendEphemeral(frame) } }
             }
             await self.chainFinished(user, generation: mine)
         }

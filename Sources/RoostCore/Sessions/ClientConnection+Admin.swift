@@ -20,8 +20,8 @@ extension ClientConnection {
 extension SessionRegistry {
     /// After a revocation made elsewhere (the admin CLI): closes the user's
     /// sockets opened with older tokens, with `kicked` `reason` and 4401.
-    public nonisolated func kickStale(of user: Int64, current: Int64?, reason: String) async {
-        for connection in await connections(of: user) {
+    public func kickStale(of user: Int64, current: Int64?, reason: String) async {
+        for connection in connections(of: user) {
             await connection.kickIfStale(current: current, reason: reason)
         }
     }

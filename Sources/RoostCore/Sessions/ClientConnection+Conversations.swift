@@ -39,6 +39,6 @@ extension ClientConnection {
             markHeld(delivery)
         }
         respond(ref, SeqResult(seq: change.seq))
-        await services.registry.deliver(change.deliveries)
+        services.registry.deliver(change.deliveries)
     }
 }

@@ -15,7 +15,7 @@ extension ClientConnection {
             markHeld(delivery)
         }
         respond(ref, EditResult(seq: outcome.change.seq ?? 0, editedAt: outcome.editedAt))
-        await services.registry.deliver(outcome.change.deliveries)
+        services.registry.deliver(outcome.change.deliveries)
     }
 
     func react(_ request: ReactRequest, ref: String) async throws {

@@ -41,9 +41,9 @@ extension ClientConnection {
         }
         respond(ref, outcome.result)
         if shared {
-            await services.registry.deliverShared(outcome.deliveries)
+            services.registry.deliverShared(outcome.deliveries, except: self)
         } else {
-            await services.registry.deliver(outcome.deliveries)
+            services.registry.deliver(outcome.deliveries, except: self)
         }
         if outcome.firstContact, let peer = outcome.deliveries.first(where: { $0.user != identity.userID })?.user,
            (try? await services.store.isBlockedEitherWay(identity.userID, peer)) == false {
@@ -81,8 +81,8 @@ extension ClientConnection {
         let conversation = key.hasPrefix("g:") ? key : Conversation.direct(peer: identity.userID).description
         let frame = ServerFrame.event(type: "typing", data: TypingEvent(from: String(identity.userID),
                                                                         conversation: conversation))
-        for (_, connections) in await services.registry.connections(of: targets) {
-            for conn in connections { await conn.sendEphemeral(frame) }
+        for (_, connections) in services.registry.connections(of: targets) {
+            for conn in connections { conn.post { $0.sendEphemeral(frame) } }
         }
     }
 

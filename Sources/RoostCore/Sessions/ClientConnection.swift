@@ -39,9 +39,18 @@ public actor ClientConnection {
     /// revocation closes this socket, a newer token's socket stays.
     var tokenVersion: Int64?
 
+    /// Frames read from the socket, handled one at a time in arrival order (ClientConnection+Inbound).
+    var inbound = InboundQueue()
+
+    /// The connection runs on its socket's event loop: frames in and out
+    /// without a thread hop (FrameSink).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    nonisolated let executor: any SerialExecutor
+
     init(services: RoostServices, sink: any FrameSink, logger: Logger) {
         self.services = services
         self.sink = sink
+        self.executor = sink.executor
         self.logger = logger
         let s = services.settings
         self.limits = ConnectionLimits(s.rates)
@@ -70,6 +79,7 @@ public actor ClientConnection {
                 welcomed = true
                 await joinPresence()
                 pump()
+                startReading()
             } catch let refusal as SessionRefusal {
                 fail(refusal.error, ref: nil)
                 close(refusal.closeCode, reason: refusal.error.message)
@@ -78,6 +88,7 @@ public actor ClientConnection {
             }
         } else {
             startLoginTimer()
+            startReading()
         }
     }
 
@@ -89,7 +100,7 @@ public actor ClientConnection {
         retryTask?.cancel()
         idleTask?.cancel()
         if let identity {
-            await services.registry.unregister(self, as: identity)
+            services.registry.unregister(self, as: identity)
             if presenceJoined { await services.presence.disconnected(identity.userID) }
         }
     }
@@ -135,7 +146,7 @@ public actor ClientConnection {
         self.tokenVersion = tokenVersion
         logger[metadataKey: "user"] = "\(identity.userID)"
         logger[metadataKey: "device"] = "\(identity.device)"
-        switch await registry.register(self, as: identity, maxDevices: services.settings.maxDevicesPerUser) {
+        switch registry.register(self, as: identity, maxDevices: services.settings.maxDevicesPerUser) {
         case .replaced(let replaced) where replaced !== self:
             await replaced.kick(reason: "replaced", code: .replaced)
         case .full:

@@ -1,19 +1,31 @@
 import RoostProtocol
 
-/// Where a connection's outbound frames go. The transport implements it with
-/// a bounded queue drained by one writer task, so frames leave in the order
-/// they were sent and a slow reader cannot grow memory without bound.
+/// Where a connection's frames go, and the thread its work runs on.
+///
+/// The transport implements it on the socket's event loop: the connection
+/// actor runs on that loop (`executor`), so a frame written by the actor goes
+/// straight into the channel, in order, with no task or thread between them.
+/// A slow reader cannot grow memory without bound: the transport closes it.
 public protocol FrameSink: Sendable {
-    /// Queues a text frame; never blocks.
+    /// Writes a text frame; never blocks.
     func send(_ frame: String)
-    /// Queues a close after the frames already queued.
+    /// Closes after the frames already written.
     func close(_ code: CloseCode, reason: String)
     /// When the transport last received a control frame (a ping or pong),
     /// which the connection never sees but which counts as traffic for the
     /// idle timeout (PROTOCOL.md 7). Nil if it never did.
     var lastControlFrame: ContinuousClock.Instant? { get }
+    /// The executor the connection actor runs on (the socket's event loop).
+    var executor: any SerialExecutor { get }
+    /// Runs `work` on `executor` soon, without waiting for it: how other
+    /// connections hand this one a push without a round trip.
+    func execute(_ work: @escaping @Sendable () -> Void)
+    /// Stops (false) or resumes (true) reading from the socket: the
+    /// connection's inbound queue is full, or has room again.
+    func setReading(_ enabled: Bool)
 }
 
 extension FrameSink {
     public var lastControlFrame: ContinuousClock.Instant? { nil }
+    public func setReading(_ enabled: Bool) {}
 }

@@ -40,7 +40,7 @@ public struct HandshakeCheck: Sendable {
         let user = try await tokens.authenticate(token)
         guard DeviceName.isValid(device) else { throw .badRequest("invalid device name") }
         try limiter?.connection(of: user.id)
-        if let registry, !(await registry.hasRoom(for: user.id, device: device, maxDevices: maxDevices)) {
+        if let registry, !(registry.hasRoom(for: user.id, device: device, maxDevices: maxDevices)) {
             throw .conflict("at most \(maxDevices) devices of a user may be connected at once")
         }
         return UpgradeGrant(identity: Identity(userID: user.id, device: device), since: since,

@@ -2,17 +2,24 @@ import Synchronization
 import RoostProtocol
 import RoostStorage
 
-/// Who is connected: user -> device -> connection. It owns only that map;
-/// fan-out takes a snapshot here and talks to connections outside the actor,
-/// so no push waits on another user's socket.
-public actor SessionRegistry {
-    private var users: [Int64: [String: ClientConnection]] = [:]
-    private var connectionCount = 0
+/// Who is connected: user -> device -> connection.
+///
+/// A lock, not an actor: every delivery reads this map, and an actor would
+/// cost each message two executor hops (there and back) before its push even
+/// reaches the recipient's connection. The lock is held only to copy the few
+/// connections of the users asked for; pushes are posted to each connection's
+/// own executor after it is released, so no push waits on another socket.
+public final class SessionRegistry: Sendable {
+    private struct State {
+        var users: [Int64: [String: ClientConnection]] = [:]
+        var connectionCount = 0
+    }
+
+    private let state = Mutex(State())
     /// Told of every commit, for devices that are not connected (push).
-    public nonisolated let offline = OfflineNotifierSlot()
-    /// Tells other nodes of new heads (several nodes on one PostgreSQL); empty on
-    /// one node. A lock, not actor state: every delivery reads it.
-    private nonisolated let publisher = Mutex<(any HeadPublisher)?>(nil)
+    public let offline = OfflineNotifierSlot()
+    /// Tells other nodes of new heads (several nodes on one PostgreSQL); empty on one node.
+    private let publisher = Mutex<(any HeadPublisher)?>(nil)
 
     public init() {}
 
@@ -27,91 +34,107 @@ public actor SessionRegistry {
     /// Registers `connection`, unless it would be the user's device number
     /// `maxDevices + 1` (a reconnect of a connected device always replaces it).
     func register(_ connection: ClientConnection, as identity: Identity, maxDevices: Int = .max) -> Registration {
-        var devices = users[identity.userID, default: [:]]
-        let previous = devices[identity.device]
-        if previous == nil, devices.count >= maxDevices { return .full }
-        devices[identity.device] = connection
-        users[identity.userID] = devices
-        guard let previous else {
-            connectionCount += 1
-            return .added
+        state.withLock { s in
+            var devices = s.users[identity.userID, default: [:]]
+            let previous = devices[identity.device]
+            if previous == nil, devices.count >= maxDevices { return .full }
+            devices[identity.device] = connection
+            s.users[identity.userID] = devices
+            guard let previous else {
+                s.connectionCount += 1
+                return .added
+            }
+            return .replaced(previous)
         }
-        return .replaced(previous)
     }
 
     /// Whether `user` may connect `device` now (the check before an upgrade).
     public func hasRoom(for user: Int64, device: String, maxDevices: Int) -> Bool {
-        guard let devices = users[user] else { return true }
-        return devices[device] != nil || devices.count < maxDevices
+        state.withLock { s in
+            guard let devices = s.users[user] else { return true }
+            return devices[device] != nil || devices.count < maxDevices
+        }
     }
 
     func unregister(_ connection: ClientConnection, as identity: Identity) {
-        guard users[identity.userID]?[identity.device] === connection else { return }
-        users[identity.userID]?[identity.device] = nil
-        if users[identity.userID]?.isEmpty == true { users[identity.userID] = nil }
-        connectionCount -= 1
+        state.withLock { s in
+            guard s.users[identity.userID]?[identity.device] === connection else { return }
+            s.users[identity.userID]?[identity.device] = nil
+            if s.users[identity.userID]?.isEmpty == true { s.users[identity.userID] = nil }
+            s.connectionCount -= 1
+        }
     }
 
     func connections(of user: Int64) -> [ClientConnection] {
-        guard let devices = users[user] else { return [] }
-        return Array(devices.values)
+        state.withLock { s in s.users[user].map { Array($0.values) } ?? [] }
     }
 
     func connections(of userIDs: [Int64]) -> [(Int64, [ClientConnection])] {
-        userIDs.compactMap { user in users[user].map { (user, Array($0.values)) } }
+        state.withLock { s in
+            userIDs.compactMap { user in s.users[user].map { (user, Array($0.values)) } }
+        }
     }
 
     /// Ends every connection of `user` with a `kicked` frame and `code`: a
     /// logout, a password change or a ban must not leave a socket open on a
     /// revoked token. Returns how many connections were kicked.
     @discardableResult
-    public nonisolated func kickAll(of user: Int64, reason: String, code: CloseCode = .unauthenticated) async -> Int {
-        let targets = await connections(of: user)
+    public func kickAll(of user: Int64, reason: String, code: CloseCode = .unauthenticated) async -> Int {
+        let targets = connections(of: user)
         for connection in targets { await connection.kick(reason: reason, code: code) }
         return targets.count
     }
 
     /// How many devices of `user` are connected now.
-    public func deviceCount(of user: Int64) -> Int { users[user]?.count ?? 0 }
+    public func deviceCount(of user: Int64) -> Int { state.withLock { $0.users[user]?.count ?? 0 } }
 
-    public func isOnline(_ user: Int64) -> Bool { users[user] != nil }
+    public func isOnline(_ user: Int64) -> Bool { state.withLock { $0.users[user] != nil } }
 
     /// Names of the devices of `user` connected to this server now.
     public func connectedDevices(of user: Int64) -> Set<String> {
-        guard let devices = users[user] else { return [] }
-        return Set(devices.keys)
+        state.withLock { s in s.users[user].map { Set($0.keys) } ?? [] }
     }
 
-    public var counts: (connections: Int, users: Int) { (connectionCount, users.count) }
+    public var counts: (connections: Int, users: Int) { state.withLock { ($0.connectionCount, $0.users.count) } }
 
-    /// Pushes committed items to every connected device of their users.
-    /// Each item is rendered once per user, whatever the number of devices.
-    nonisolated func deliver(_ deliveries: [Delivery]) async {
+    /// Pushes committed items to every connected device of their users, but
+    /// `origin` (the connection whose request committed them holds its own
+    /// items already). Each item is rendered once per user, whatever the
+    /// number of devices; each offer is posted to the connection's executor,
+    /// not awaited.
+    func deliver(_ deliveries: [Delivery], except origin: ClientConnection? = nil) {
         guard !deliveries.isEmpty else { return }
         announceCommitted(deliveries)
-        let targets = await connections(of: deliveries.map(\.user))
+        let targets = connections(of: deliveries.map(\.user))
         guard !targets.isEmpty else { return }
         var byUser: [Int64: [ClientConnection]] = [:]
-        for (user, conns) in targets { byUser[user] = conns }
+        for (user, conns) in targets {
+            let others = conns.filter { $0 !== origin }
+            if !others.isEmpty { byUser[user] = others }
+        }
         for delivery in deliveries {
             guard let conns = byUser[delivery.user] else { continue }
             let frame = ServerFrame.item(delivery.item)
+            let seq = delivery.item.seq
+            let recalled: String? = if case .recall(let recall) = delivery.item.body { recall.messageID } else { nil }
             for conn in conns {
-                if case .recall(let recall) = delivery.item.body { await conn.noteRecalled(recall.messageID) }
-                await conn.offer(seq: delivery.item.seq, frame: frame)
+                conn.post { conn in
+                    if let recalled { conn.noteRecalled(recalled) }
+                    conn.offer(seq: seq, frame: frame)
+                }
             }
         }
     }
 
     // MARK: Several nodes
 
-    public nonisolated func setPublisher(_ publisher: (any HeadPublisher)?) {
+    public func setPublisher(_ publisher: (any HeadPublisher)?) {
         self.publisher.withLock { $0 = publisher }
     }
 
     /// Tells those who act on commits beyond this node's sockets: the push
     /// worker (devices not connected) and the other nodes (their connections).
-    nonisolated func announceCommitted(_ deliveries: [Delivery]) {
+    func announceCommitted(_ deliveries: [Delivery]) {
         offline.notify(deliveries)
         guard let publisher = publisher.withLock({ $0 }) else { return }
         var heads: [Int64: Int64] = [:]
@@ -122,15 +145,15 @@ public actor SessionRegistry {
 
     /// Users with at least one connection here.
     public func connectedUsers() -> [Int64] {
-        Array(users.keys)
+        state.withLock { Array($0.users.keys) }
     }
 
     /// Items committed elsewhere (another node): each connection of these users
     /// reads what it has not pushed yet from storage, in order.
-    public nonisolated func headsAdvanced(_ heads: [Int64: Int64]) async {
-        for (user, conns) in await connections(of: Array(heads.keys)) {
+    public func headsAdvanced(_ heads: [Int64: Int64]) {
+        for (user, conns) in connections(of: Array(heads.keys)) {
             guard let head = heads[user] else { continue }
-            for conn in conns { await conn.headAdvanced(to: head) }
+            for conn in conns { conn.post { $0.headAdvanced(to: head) } }
         }
     }
 }

@@ -54,7 +54,7 @@ struct ClusterRelay: Service, HeadPublisher {
         var backoff: Duration = .milliseconds(100)
         while !Task.isCancelled {
             do {
-                try await store.listenForHeads { heads in await registry.headsAdvanced(heads) }
+                try await store.listenForHeads { heads in registry.headsAdvanced(heads) }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("LISTEN failed; retrying", metadata: ["error": "\(error)"])
@@ -70,11 +70,11 @@ struct ClusterRelay: Service, HeadPublisher {
         var recorded: Set<Int64> = []
         while !Task.isCancelled {
             do {
-                let connected = Set(await registry.connectedUsers())
+                let connected = Set(registry.connectedUsers())
                 try await store.updateConnectedUsers(added: Array(connected.subtracting(recorded)),
                                                      removed: Array(recorded.subtracting(connected)))
                 recorded = connected
-                await registry.headsAdvanced(try await store.heads(of: Array(connected)))
+                registry.headsAdvanced(try await store.heads(of: Array(connected)))
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("cluster refresh failed", metadata: ["error": "\(error)"])

@@ -31,7 +31,7 @@ struct OperationRoutes {
         }
         router.get("stats") { request, _ in
             try checkMetricsToken(request)
-            let (connections, online) = await services.registry.counts
+            let (connections, online) = services.registry.counts
             let stored = try await services.store.stats()
             let uptime = ContinuousClock.now - services.startedAt
             return JSONBody(Stats(connections: connections, usersOnline: online, messagesStored: stored.messages,
@@ -40,7 +40,7 @@ struct OperationRoutes {
         router.get("metrics") { request, _ in
             try checkMetricsToken(request)
             // Gauges read at scrape time: exact, and free between scrapes.
-            let (connections, online) = await services.registry.counts
+            let (connections, online) = services.registry.counts
             Gauge(label: "roost_sessions").record(connections)
             Gauge(label: "roost_users_online").record(online)
             Gauge(label: "roost_outbound_queued_frames").record(WebSocketSink.queuedEverywhere.load(ordering: .relaxed))

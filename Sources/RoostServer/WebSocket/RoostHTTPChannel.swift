@@ -18,12 +18,12 @@ import RoostProtocol
 /// status (401, 403, 400) and the JSON error body.
 struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     /// Runs an upgraded connection until it ends.
-    typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, UpgradeGrant?, ControlFrameClock,
+    typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, UpgradeGrant?, SessionTransport,
                                    Logger) async throws -> Void
 
     enum UpgradeResult: Sendable {
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, UpgradeGrant?, [any WebSocketExtension],
-                       ControlFrameClock)
+                       SessionTransport)
         /// Plain HTTP, or a refused upgrade (then `refusal` says why).
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, refusal: RoostError?)
     }
@@ -52,6 +52,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     var extensions: [WebSocketExtensionFactory] = []
     /// Behind TLS (`--tls-cert`): requests carry the `https` scheme.
     var secure = false
+    /// Frames written to a socket that does not take them before it is closed as a slow consumer.
+    var maxOutboundBacklog = 4_096
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -97,11 +99,21 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler(), position: .first)
                         let clock = ControlFrameClock()
                         try channel.pipeline.syncOperations.addHandler(ControlFrameObserver(clock: clock))
+                        let agreed = negotiated.withLockedValue { $0 }
+                        // Data frames go straight to the session unless an extension must transform them.
+                        var direct: NIOLoopBound<SessionFrameHandler>?
+                        if agreed.isEmpty {
+                            let handler = SessionFrameHandler(maxMessageBytes: configuration.maxFrameSize,
+                                                              maxBacklog: maxOutboundBacklog)
+                            try channel.pipeline.syncOperations.addHandler(handler)
+                            direct = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                        }
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return UpgradeResult.websocket(asyncChannel, grant.withLockedValue { $0 },
-                                                       negotiated.withLockedValue { $0 }, clock)
+                        return UpgradeResult.websocket(asyncChannel, grant.withLockedValue { $0 }, agreed,
+                                                       SessionTransport(eventLoop: channel.eventLoop, clock: clock,
+                                                                        handler: direct))
                     }
                 })
             let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
@@ -134,7 +146,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .notUpgraded(let http1, let refusal?):
                 try await refuse(http1, with: refusal)
-            case .websocket(let asyncChannel, let grant, let extensions, let clock):
+            case .websocket(let asyncChannel, let grant, let extensions, let transport):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
                     configuration: .init(
@@ -143,7 +155,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     asyncChannel: asyncChannel,
                     context: Context(logger: logger),
                     handler: { inbound, outbound, context in
-                        try await session(inbound, outbound, grant, clock, context.logger)
+                        try await session(inbound, outbound, grant, transport, context.logger)
                     })
             }
         } catch {

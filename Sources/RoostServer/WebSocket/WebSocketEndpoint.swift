@@ -10,8 +10,9 @@ import RoostCore
 import RoostProtocol
 import Synchronization
 
-/// `GET /ws`: the upgrade check, then one `ClientConnection` per socket with a
-/// reader loop (frames in order) and a writer task (the outbound queue).
+/// `GET /ws`: the upgrade check, then one `ClientConnection` per socket, run
+/// on the socket's event loop (SessionFrameHandler), with a task that keeps
+/// the library's close handshake and control frames going.
 struct WebSocketEndpoint {
     let services: RoostServices
     let handshake: HandshakeCheck
@@ -39,13 +40,13 @@ struct WebSocketEndpoint {
                 responder: responder, path: "/ws",
                 configuration: .init(maxFrameSize: maxFrameBytes, autoPing: .disabled),
                 check: { request, remoteIP in try await check(request, remoteIP: remoteIP) },
-                session: { inbound, outbound, grant, clock, logger in
-                    try await run(inbound: inbound, outbound: outbound, grant: grant, clock: clock, logger: logger)
+                session: { inbound, outbound, grant, transport, logger in
+                    try await run(inbound: inbound, outbound: outbound, grant: grant, transport: transport, logger: logger)
                 },
                 handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout,
                 extensions: compressionMaxDecompressedBytes.map {
                     [.perMessageDeflate(noContextTakeover: true, maxDecompressedFrameSize: $0)]
-                } ?? [], secure: secure)
+                } ?? [], secure: secure, maxOutboundBacklog: services.settings.maxOutboundQueue)
         }
     }
 
@@ -71,10 +72,10 @@ struct WebSocketEndpoint {
     }
 
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, grant: UpgradeGrant?,
-                     clock: ControlFrameClock, logger: Logger) async throws {
+                     transport: SessionTransport, logger: Logger) async throws {
         open.count.add(1, ordering: .relaxed)
         defer { open.count.subtract(1, ordering: .relaxed) }
-        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, controlFrames: clock)
+        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, transport: transport)
         let connection = services.makeConnection(sink: sink, logger: logger)
         guard drain.register(connection) else {
             // Shutting down: say so at once instead of starting a session.
@@ -83,6 +84,7 @@ struct WebSocketEndpoint {
             return
         }
         defer { drain.unregister(connection) }
+        sink.attach(connection)
         logger.info("connection opened", metadata: ["user": "\(grant.map { String($0.identity.userID) } ?? "-")"])
         var failure: (any Error)?
         await withTaskGroup(of: (any Error)?.self) { group in
@@ -93,10 +95,13 @@ struct WebSocketEndpoint {
             group.addTask {
                 await connection.start(grant: grant)
                 do {
+                    // With the direct handler only control frames pass here (the
+                    // library handles them while this loop waits); with an
+                    // extension every message does.
                     for try await message in inbound.messages(maxSize: maxFrameBytes) {
                         switch message {
-                        case .text(let text): await connection.receive(text: text)
-                        case .binary: await connection.receiveBinary()
+                        case .text(let text): await connection.accept(.text(text))
+                        case .binary: await connection.accept(.binary)
                         }
                     }
                     return nil

@@ -1,33 +1,48 @@
-import Synchronization
+import NIOCore
 import RoostCore
 import RoostProtocol
+import Synchronization
 
-/// A connection's outbound queue: frames are queued without blocking and one
-/// writer task sends them in order. The queue is bounded: a client that does
-/// not read is closed instead of growing the server's memory; its items stay
-/// in its inbox for the next connection.
+/// A connection's way out, on its socket's event loop.
+///
+/// With the session handler installed (no extension negotiated), frames are
+/// written straight into the channel by the connection actor, which runs on
+/// that loop. Otherwise (permessage-deflate) frames go through a bounded
+/// queue to a writer task and hummingbird-websocket's writer, which compresses
+/// them. A close always takes the queue: the library runs the close handshake.
+/// Either way a client that does not read is closed (1008) instead of growing
+/// the server's memory; its items stay in its inbox for the next connection.
 final class WebSocketSink: FrameSink {
     enum Command: Sendable {
         case text(String)
         case close(CloseCode, String)
     }
 
-    /// Frames queued on every connection of the process: `roost_outbound_queued_frames`.
+    /// Frames queued for the writer task on every connection of the process
+    /// (`roost_outbound_queued_frames`; the direct path queues in the socket).
     static let queuedEverywhere = Atomic<Int>(0)
 
     let stream: AsyncStream<Command>
     private let continuation: AsyncStream<Command>.Continuation
     private let queued = Atomic<Int>(0)
     private let limit: Int
-    private let controlFrames: ControlFrameClock
+    private let transport: SessionTransport
+    private let loopExecutor: any SerialExecutor
 
-    init(limit: Int, controlFrames: ControlFrameClock = ControlFrameClock()) {
+    init(limit: Int, transport: SessionTransport) {
         (stream, continuation) = AsyncStream.makeStream(of: Command.self)
         self.limit = limit
-        self.controlFrames = controlFrames
+        self.transport = transport
+        self.loopExecutor = transport.eventLoop.executor
     }
 
-    var lastControlFrame: ContinuousClock.Instant? { controlFrames.lastFrame }
+    var lastControlFrame: ContinuousClock.Instant? { transport.clock.lastFrame }
+
+    var executor: any SerialExecutor { loopExecutor }
+
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        transport.eventLoop.execute(work)
+    }
 
     deinit {
         // Frames that never left (the socket closed first) leave the total with the queue.
@@ -35,6 +50,14 @@ final class WebSocketSink: FrameSink {
     }
 
     func send(_ frame: String) {
+        if let handler = transport.handler {
+            if transport.eventLoop.inEventLoop {
+                handler.value.write(text: frame)
+            } else {
+                transport.eventLoop.execute { handler.value.write(text: frame) }
+            }
+            return
+        }
         Self.queuedEverywhere.add(1, ordering: .relaxed)
         let (_, depth) = queued.add(1, ordering: .relaxed)
         if depth > limit {
@@ -49,14 +72,43 @@ final class WebSocketSink: FrameSink {
         continuation.finish()
     }
 
+    func setReading(_ enabled: Bool) {
+        guard let handler = transport.handler else { return }
+        if transport.eventLoop.inEventLoop {
+            handler.value.setReading(enabled)
+        } else {
+            transport.eventLoop.execute { handler.value.setReading(enabled) }
+        }
+    }
+
+    /// Messages read on the loop go to `connection` from now on; closes the
+    /// handler asks for (too large, too slow) take this sink's queue.
+    func attach(_ connection: ClientConnection) {
+        guard let handler = transport.handler else { return }
+        transport.eventLoop.execute { [weak self] in
+            handler.value.requestClose = { code, reason in self?.close(code, reason: reason) }
+            handler.value.attach(connection)
+        }
+    }
+
     /// The writer side: called once a frame left the queue.
     func sent() {
         queued.subtract(1, ordering: .relaxed)
         Self.queuedEverywhere.subtract(1, ordering: .relaxed)
     }
 
-    /// Ends the queue (the socket is gone).
+    /// Ends the queue (the socket is gone) and lets go of the connection.
     func finish() {
         continuation.finish()
+        guard let handler = transport.handler else { return }
+        transport.eventLoop.execute { handler.value.detach() }
     }
+}
+
+/// What the upgrade leaves a session: its socket's event loop, the clock of
+/// its control frames, and the direct handler when no extension was negotiated.
+struct SessionTransport: Sendable {
+    let eventLoop: any EventLoop
+    let clock: ControlFrameClock
+    let handler: NIOLoopBound<SessionFrameHandler>?
 }

@@ -1,0 +1,77 @@
+/// A message read from the socket, as the connection sees it.
+public enum InboundMessage: Sendable {
+    case text(String)
+    case binary
+}
+
+/// A connection's frames read but not yet handled. Bounded: when it holds
+/// `pauseAt` frames the socket stops being read (TCP pushes back on the
+/// client) until the connection has caught up to `resumeAt`.
+struct InboundQueue {
+    static let pauseAt = 64
+    static let resumeAt = 16
+
+    private var frames: [InboundMessage] = []
+    private var head = 0
+    /// A task is handling frames (or the session has not started reading yet).
+    var busy = true
+    var paused = false
+
+    var count: Int { frames.count - head }
+
+    mutating func append(_ message: InboundMessage) { frames.append(message) }
+
+    mutating func next() -> InboundMessage? {
+        guard head < frames.count else {
+            frames.removeAll(keepingCapacity: frames.capacity <= 64)
+            head = 0
+            return nil
+        }
+        defer { head += 1 }
+        return frames[head]
+    }
+}
+
+extension ClientConnection {
+    /// A frame from the socket, called on this connection's event loop by the
+    /// transport as it reads. Frames are handled one at a time, in order: a
+    /// `send_message` is in storage's queue before the next frame is looked at.
+    public func accept(_ message: InboundMessage) {
+        lastInbound = .now
+        inbound.append(message)
+        if inbound.count >= InboundQueue.pauseAt, !inbound.paused {
+            inbound.paused = true
+            sink.setReading(false)
+        }
+        guard !inbound.busy else { return }
+        inbound.busy = true
+        Task { await self.handleInbound() }
+    }
+
+    /// Frames are taken from the queue once the session has started (welcome
+    /// sent, or waiting for `login`).
+    func startReading() {
+        Task { await self.handleInbound() }
+    }
+
+    private func handleInbound() async {
+        while let message = inbound.next() {
+            if inbound.paused, inbound.count <= InboundQueue.resumeAt {
+                inbound.paused = false
+                sink.setReading(true)
+            }
+            switch message {
+            case .text(let text): await receive(text: text)
+            case .binary: receiveBinary()
+            }
+        }
+        inbound.busy = false
+    }
+
+    /// Runs `work` on this connection's executor without waiting for it: a
+    /// push from another connection, the registry or another node costs one
+    /// enqueue on this socket's event loop and no hop back to the caller.
+    nonisolated func post(_ work: @escaping @Sendable (isolated ClientConnection) -> Void) {
+        sink.execute { self.assumeIsolated(work) }
+    }
+}

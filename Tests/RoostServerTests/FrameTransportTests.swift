@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import RoostServer
+
+/// The WebSocket transport the sessions run on (SessionFrameHandler): messages
+/// put together from fragments, the size limit across fragments, and the same
+/// behaviour on the library's path when permessage-deflate is negotiated.
+@Suite("WebSocket transport")
+struct FrameTransportTests {
+    @Test func fragmentedMessageIsOneRequest() async throws {
+        try await LiveServer.run { server in
+            let alice = try await server.newUser("a"), bob = try await server.newUser("b")
+            let ws = try await TestClient.connect(server, alice)
+            let frame = "{\"type\":\"send_message\",\"message_id\":\"frag-1\",\"data\":{\"to\":\"\(bob.userID)\","
+                + "\"content\":{\"type\":\"text\",\"text\":\"in three pieces\"}}}"
+            let third = frame.count / 3
+            let pieces = [String(frame.prefix(third)), String(frame.dropFirst(third).prefix(third)),
+                          String(frame.dropFirst(2 * third))]
+            ws.socket.sendFragmented(pieces)
+            let ack = try #require(await ws.waitFor { $0.ref == "frag-1" })
+            #expect(ack.type == "ack")
+            // Frames after a fragmented message are still handled, in order.
+            try await ws.heartbeat()
+            let receiver = try await TestClient.connect(server, bob)
+            let page = try await receiver.sync(since: 0)
+            let items = try #require(page["items"] as? [[String: Any]])
+            let content = (items.first?["data"] as? [String: Any])?["content"] as? [String: Any]
+            #expect(items.count == 1 && content?["text"] as? String == "in three pieces")
+        }
+    }
+
+    @Test func fragmentsOverTheLimitCloseWith1009() async throws {
+        try await LiveServer.run(configure: { $0.maxFrameBytes = 4096 }) { server in
+            let alice = try await server.newUser("a")
+            let ws = try await TestClient.connect(server, alice)
+            // Each fragment is within the frame limit; the message is not.
+            ws.socket.sendFragmented(Array(repeating: String(repeating: "z", count: 2000), count: 3))
+            #expect(await ws.socket.waitClosed().code == 1009)
+        }
+    }
+
+    @Test func manyRequestsInOneBurstAreAllAnsweredInOrder() async throws {
+        try await LiveServer.run { server in
+            let alice = try await server.newUser("a")
+            let ws = try await TestClient.connect(server, alice)
+            // More than the inbound queue holds before the socket stops being read.
+            let ids = (0..<300).map { ws.send("heartbeat", id: "beat-\($0)") }
+            var answered: [String] = []
+            while answered.count < ids.count, let frame = await ws.waitFor(timeout: .seconds(5), { $0.type == "ack" }) {
+                if let ref = frame.ref { answered.append(ref) }
+            }
+            #expect(answered == ids)
+        }
+    }
+}
