@@ -68,54 +68,40 @@ extension ClientConnection {
     }
 
     func scheduleRetry() {
-        guard retryTask == nil, let due = window.nextDue else { return }
-        retryTask = Task { [weak self] in
-            var next: ContinuousClock.Instant? = due
-            while let wake = next, !Task.isCancelled {
-                try? await Task.sleep(until: wake, clock: .continuous)
-                guard !Task.isCancelled, let self else { return }
-                next = await self.retryDue()
-            }
-        }
+        guard retryTimer == nil, let due = window.nextDue else { return }
+        retryTimer = arm(at: due) { $0.retryFired() }
     }
 
-    /// Re-pushes due items; returns when to look again (nil: nothing in flight).
-    private func retryDue() -> ContinuousClock.Instant? {
-        guard !isClosed else { return nil }
+    /// Re-pushes due items and arms the timer for the next ones.
+    private func retryFired() {
+        retryTimer = nil
+        guard !isClosed else { return }
         switch window.retry(now: .now) {
         case .exhausted:
             logger.info("closing: items pushed too often without an ack")
             close(.unacked, reason: "items not acknowledged")
-            return nil
         case .resend(let frames, let nextDue):
             for frame in frames { sink.send(frame) }
             if !frames.isEmpty { services.metrics.retries.increment(by: frames.count) }
-            if nextDue == nil { retryTask = nil }
-            return nextDue
+            if let nextDue { retryTimer = arm(at: nextDue) { $0.retryFired() } }
         }
     }
 
     func startIdleTimer() {
-        let timeout = services.settings.idleTimeout
-        idleTask = Task { [weak self] in
-            var wake = ContinuousClock.now + timeout
-            while !Task.isCancelled {
-                try? await Task.sleep(until: wake, clock: .continuous)
-                guard !Task.isCancelled, let self else { return }
-                guard let next = await self.checkIdle(timeout: timeout) else { return }
-                wake = next
-            }
-        }
+        idleTimer = arm(at: .now + services.settings.idleTimeout) { $0.idleTimerFired() }
     }
 
-    private func checkIdle(timeout: Duration) -> ContinuousClock.Instant? {
-        guard !isClosed else { return nil }
-        let deadline = max(lastInbound, sink.lastControlFrame ?? lastInbound) + timeout
+    /// Closes the connection if nothing came in for the idle timeout; else
+    /// looks again when the timeout after the last traffic ends.
+    private func idleTimerFired() {
+        idleTimer = nil
+        guard !isClosed else { return }
+        let deadline = max(lastInbound, sink.lastControlFrame ?? lastInbound) + services.settings.idleTimeout
         if deadline <= .now {
             logger.info("closing idle connection")
             close(.idle, reason: "idle")
-            return nil
+            return
         }
-        return deadline
+        idleTimer = arm(at: deadline) { $0.idleTimerFired() }
     }
 }

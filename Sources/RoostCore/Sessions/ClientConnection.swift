@@ -18,8 +18,9 @@ public actor ClientConnection {
     var phase: Phase = .awaitingLogin
     var window: DeliveryWindow
     var lastInbound: ContinuousClock.Instant = .now
-    var retryTask: Task<Void, Never>?
-    var idleTask: Task<Void, Never>?
+    var retryTimer: (any ScheduledWork)?
+    var idleTimer: (any ScheduledWork)?
+    var loginTimer: (any ScheduledWork)?
     var fetching = false
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
@@ -97,8 +98,7 @@ public actor ClientConnection {
         let identity = registered
         if !isClosed { services.metrics.connections.decrement() }
         phase = .closed
-        retryTask?.cancel()
-        idleTask?.cancel()
+        cancelTimers()
         if let identity {
             services.registry.unregister(self, as: identity)
             if presenceJoined { await services.presence.disconnected(identity.userID) }
@@ -110,8 +110,7 @@ public actor ClientConnection {
         guard !isClosed else { return }
         services.metrics.connections.decrement()
         phase = .closed
-        retryTask?.cancel()
-        idleTask?.cancel()
+        cancelTimers()
         sink.close(code, reason: reason)
     }
 
@@ -125,11 +124,22 @@ public actor ClientConnection {
     /// Without a token in the URL the client must log in within the login
     /// timeout: a socket that never authenticates is not kept open.
     private func startLoginTimer() {
-        let timeout = services.settings.loginTimeout
-        Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.loginTimedOut()
-        }
+        loginTimer = arm(at: .now + services.settings.loginTimeout) { $0.loginTimedOut() }
+    }
+
+    /// Runs `work` on this connection at `deadline`, unless the connection is gone by then.
+    func arm(at deadline: ContinuousClock.Instant,
+             _ work: @escaping @Sendable (isolated ClientConnection) -> Void) -> any ScheduledWork {
+        sink.schedule(at: deadline) { [weak self] in self?.assumeIsolated(work) }
+    }
+
+    func cancelTimers() {
+        retryTimer?.cancel()
+        idleTimer?.cancel()
+        loginTimer?.cancel()
+        retryTimer = nil
+        idleTimer = nil
+        loginTimer = nil
     }
 
     private func loginTimedOut() {

@@ -23,6 +23,15 @@ public protocol FrameSink: Sendable {
     /// Stops (false) or resumes (true) reading from the socket: the
     /// connection's inbound queue is full, or has room again.
     func setReading(_ enabled: Bool)
+    /// Runs `work` on `executor` at `deadline`: the connection's idle, login
+    /// and retry timers. A timer on the event loop costs an entry in its
+    /// timer heap, where a sleeping task per timer cost a task and a thread hop.
+    func schedule(at deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () -> Void) -> any ScheduledWork
+}
+
+/// A timer that has not fired yet, and can be called off.
+public protocol ScheduledWork: Sendable {
+    func cancel()
 }
 
 extension FrameSink {

@@ -72,6 +72,12 @@ final class WebSocketSink: FrameSink {
         continuation.finish()
     }
 
+    func schedule(at deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () -> Void) -> any ScheduledWork {
+        let delay = max(.zero, deadline - .now)
+        let nanos = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        return LoopTimer(scheduled: transport.eventLoop.scheduleTask(in: .nanoseconds(nanos), work))
+    }
+
     func setReading(_ enabled: Bool) {
         guard let handler = transport.handler else { return }
         if transport.eventLoop.inEventLoop {
@@ -103,6 +109,13 @@ final class WebSocketSink: FrameSink {
         guard let handler = transport.handler else { return }
         transport.eventLoop.execute { handler.value.detach() }
     }
+}
+
+/// A connection timer in its event loop's timer heap.
+struct LoopTimer: ScheduledWork {
+    let scheduled: Scheduled<Void>
+
+    func cancel() { scheduled.cancel() }
 }
 
 /// What the upgrade leaves a session: its socket's event loop, the clock of
