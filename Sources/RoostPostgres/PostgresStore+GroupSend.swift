@@ -7,7 +7,7 @@ import RoostStorage
 /// inserted in one), so every member sees it at the same point relative to
 /// every other message of the group.
 extension PostgresStore {
-    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
+    nonisolated(nonsending) public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
         try await write { [ids] db in
             if let existing = try await Self.existingSend(db: db, user: send.from, device: send.device,
                                                           clientID: send.clientID) {

@@ -3,11 +3,11 @@ import RoostProtocol
 import RoostStorage
 
 extension PostgresStore {
-    public func head(of user: Int64) async throws -> Int64 {
+    nonisolated(nonsending) public func head(of user: Int64) async throws -> Int64 {
         try await read { db in try await db.value("SELECT seq FROM heads WHERE user_id = \(user)", as: Int64.self) ?? 0 }
     }
 
-    public func cursor(user: Int64, device: String) async throws -> Int64 {
+    nonisolated(nonsending) public func cursor(user: Int64, device: String) async throws -> Int64 {
         if let pending = cursors.pending(user: user, device: device) { return pending }
         return try await read { db in
             try await db.value("SELECT acked_seq FROM devices WHERE user_id = \(user) AND name = \(device)",
@@ -19,7 +19,7 @@ extension PostgresStore {
         cursors.set(user: user, device: device, to: seq)
     }
 
-    public func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem] {
+    nonisolated(nonsending) public func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem] {
         try await read { db in
             try await db.rows("""
                 SELECT i.seq, i.type, i.payload, i.created_at, \(unescaped: Self.messageColumns(prefix: "m."))

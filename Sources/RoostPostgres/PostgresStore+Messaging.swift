@@ -3,7 +3,7 @@ import RoostProtocol
 import RoostStorage
 
 extension PostgresStore {
-    public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
+    nonisolated(nonsending) public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
         try await write { [ids] db in
             if let existing = try await Self.existingSend(db: db, user: send.from, device: send.device,
                                                           clientID: send.clientID) {

@@ -52,7 +52,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Runs `op` in the next batch and returns its value after the batch commits.
-    func write<T: Sendable>(_ op: @escaping @Sendable (Database, WriteBatch) throws -> T) async throws -> T {
+    nonisolated(nonsending) func write<T: Sendable>(_ op: @escaping @Sendable (Database, WriteBatch) throws -> T) async throws -> T {
         let enqueued = ContinuousClock.now
         let metrics = metrics
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in

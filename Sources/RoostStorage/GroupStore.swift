@@ -22,7 +22,7 @@ public protocol GroupStore: Sendable {
     /// Commits a group message: idempotency check, one message row and one
     /// inbox item per member. `members` is the caller's cached list at `version`;
     /// if the stored version differs the list is re-read inside the transaction.
-    func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome
+    nonisolated(nonsending) func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome
 
     // MARK: Friends and contacts
     func requestFriend(from: Int64, to: Int64) async throws -> FriendChange

@@ -22,19 +22,19 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
 
     // MARK: Inbox
     /// The user's highest committed seq (0 if none).
-    func head(of user: Int64) async throws -> Int64
+    nonisolated(nonsending) func head(of user: Int64) async throws -> Int64
     /// The device's cursor (0 for a new device), including cursor moves not yet flushed.
-    func cursor(user: Int64, device: String) async throws -> Int64
+    nonisolated(nonsending) func cursor(user: Int64, device: String) async throws -> Int64
     /// Moves a device cursor. Coalesced and written with the next batch: losing
     /// the latest ack in a crash only causes a redelivery, never a loss.
     func setCursor(user: Int64, device: String, to seq: Int64)
     /// Items with seq > `after`, ascending, at most `limit`.
-    func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem]
+    nonisolated(nonsending) func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem]
 
     // MARK: Messaging
     /// Commits a 1:1 message: idempotency check, the message row and one inbox
     /// item for each side (one for a note to self), in one transaction.
-    func sendDirect(_ send: DirectSend) async throws -> SendOutcome
+    nonisolated(nonsending) func sendDirect(_ send: DirectSend) async throws -> SendOutcome
 
     // MARK: Operations
     func stats() async throws -> StoreStats

@@ -5,7 +5,7 @@ import RoostProtocol
 /// row and one inbox item per member, so every member sees the message at the
 /// same point relative to every other message of the group.
 extension SQLiteStore {
-    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
+    nonisolated(nonsending) public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
         return try await writer.write { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?

@@ -3,12 +3,12 @@ import GRDB
 import RoostProtocol
 
 extension SQLiteStore {
-    public func head(of user: Int64) async throws -> Int64 {
+    nonisolated(nonsending) public func head(of user: Int64) async throws -> Int64 {
         if let cached = heads.get(user) { return cached }
         return try await pool.read { [heads] db in try heads.load(user, db: db) }
     }
 
-    public func cursor(user: Int64, device: String) async throws -> Int64 {
+    nonisolated(nonsending) public func cursor(user: Int64, device: String) async throws -> Int64 {
         if let pending = writer.pendingCursor(user: user, device: device) { return pending }
         return try await pool.read { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT acked_seq FROM devices WHERE user_id = ? AND name = ?"),
@@ -20,7 +20,7 @@ extension SQLiteStore {
         writer.setCursor(user: user, device: device, to: seq)
     }
 
-    public func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem] {
+    nonisolated(nonsending) public func items(user: Int64, after: Int64, limit: Int) async throws -> [InboxItem] {
         try await pool.read { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT i.seq, i.type, i.message_id, i.payload, i.created_at,

@@ -2,7 +2,7 @@ import GRDB
 import RoostProtocol
 
 extension SQLiteStore {
-    public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
+    nonisolated(nonsending) public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
         // Encoded outside the writer unless the transaction changes the content
         // (a file's metadata filled in, mentions de-duplicated).
         let plainJSON = send.content.fileID == nil && send.content.mentions == nil ? send.content.jsonText : nil

@@ -1,5 +1,6 @@
 import RoostProtocol
 import RoostStorage
+import Synchronization
 
 /// Group membership, cached from storage so that a group message needs no
 /// member-list query: `send_message` checks membership here and hands the
@@ -7,13 +8,18 @@ import RoostStorage
 /// key read) inside the send's transaction.
 ///
 /// Entries are replaced after the transaction of a change commits, by version,
-/// so a late or concurrent load never overwrites newer state. The actor only
-/// holds maps: callers loop over a snapshot's members outside it.
-public actor GroupDirectory {
+/// so a late or concurrent load never overwrites newer state. A lock, not an
+/// actor: every group message reads it, and the lock is held only to look up
+/// or replace one entry; callers loop over a snapshot's members outside it.
+public final class GroupDirectory: Sendable {
+    private struct State {
+        var groups: [Int64: GroupSnapshot] = [:]
+        /// Group ids are Snowflakes and never reused: a deleted group stays deleted.
+        var deleted: Set<Int64> = []
+    }
+
     private let store: any RoostStore
-    private var groups: [Int64: GroupSnapshot] = [:]
-    /// Group ids are Snowflakes and never reused: a deleted group stays deleted.
-    private var deleted: Set<Int64> = []
+    private let state = Mutex(State())
 
     public init(store: any RoostStore) {
         self.store = store
@@ -21,23 +27,33 @@ public actor GroupDirectory {
 
     /// The group's current state, loaded on first use; nil if it does not exist.
     public func snapshot(_ id: Int64) async throws -> GroupSnapshot? {
-        if deleted.contains(id) { return nil }
-        if let cached = groups[id] { return cached }
+        enum Cached { case deleted, found(GroupSnapshot), missing }
+        let cached = state.withLock { s -> Cached in
+            if s.deleted.contains(id) { return .deleted }
+            return s.groups[id].map(Cached.found) ?? .missing
+        }
+        switch cached {
+        case .deleted: return nil
+        case .found(let snapshot): return snapshot
+        case .missing: break
+        }
         guard let info = try await store.group(id: id) else { return nil }
         apply(info)
-        return groups[id]
+        return state.withLock { $0.groups[id] }
     }
 
     /// Records a committed state (newer versions win; deletions are final).
     public func apply(_ info: GroupInfo) {
-        if info.deleted {
-            deleted.insert(info.id)
-            groups[info.id] = nil
-            return
+        state.withLock { s in
+            if info.deleted {
+                s.deleted.insert(info.id)
+                s.groups[info.id] = nil
+                return
+            }
+            guard !s.deleted.contains(info.id) else { return }
+            if let cached = s.groups[info.id], cached.info.version >= info.version { return }
+            s.groups[info.id] = GroupSnapshot(info)
         }
-        guard !deleted.contains(info.id) else { return }
-        if let cached = groups[info.id], cached.info.version >= info.version { return }
-        groups[info.id] = GroupSnapshot(info)
     }
 }
 

@@ -80,7 +80,7 @@ public struct GroupService: Sendable {
     }
 
     private func applied(_ change: GroupChange) async -> GroupChange {
-        await directory.apply(change.group)
+        directory.apply(change.group)
         return change
     }
 

@@ -30,7 +30,7 @@ extension ClientConnection {
         let outcome = try await services.store.sendGroup(
             GroupSend(from: identity.userID, device: identity.device, clientID: ref, group: id, content: content),
             members: snapshot.info.members, version: snapshot.info.version)
-        if let refreshed = outcome.refreshed { await services.groups.apply(refreshed) }
+        if let refreshed = outcome.refreshed { services.groups.apply(refreshed) }
         await finishSend(outcome.send, ref: ref, identity: identity, shared: true)
     }
 
