@@ -8,6 +8,12 @@ import RoostProtocol
 public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, PushStore {
     /// Random id of this database, replaced by a restore (clients resync on change).
     var epoch: String { get }
+    /// Whether writes commit in the order they were submitted, when a caller
+    /// submits the next before the previous committed (one writer that
+    /// batches: yes; a pool of concurrent transactions: no). A connection
+    /// overlaps its sends only if so, so that a chat's messages keep the order
+    /// they were typed in.
+    var commitsInSubmissionOrder: Bool { get }
 
     // MARK: Accounts
     /// Creates a user; `conflict` if the username is taken.
@@ -40,6 +46,10 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
     func stats() async throws -> StoreStats
     /// Flushes pending writes and closes the database.
     func close() async throws
+}
+
+extension RoostStore {
+    public var commitsInSubmissionOrder: Bool { false }
 }
 
 public struct UserAccount: Sendable, Equatable {

@@ -22,6 +22,8 @@ public final class SQLiteStore: RoostStore {
 
     public let epoch: String
     public let path: String
+    /// One writer queue: writes commit in the order they were enqueued.
+    public var commitsInSubmissionOrder: Bool { true }
     let pool: DatabasePool
     let writer: GroupCommitWriter
     let ids: SnowflakeGenerator

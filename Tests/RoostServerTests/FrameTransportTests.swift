@@ -52,4 +52,29 @@ struct FrameTransportTests {
             #expect(answered == ids)
         }
     }
+
+    @Test func backToBackSendsKeepTheirOrder() async throws {
+        try await LiveServer.run { server in
+            let alice = try await server.newUser("a"), bob = try await server.newUser("b")
+            let ws = try await TestClient.connect(server, alice)
+            // Many sends without waiting for acks: they overlap in storage, and
+            // still commit, ack and arrive in the order they were sent.
+            let count = 150
+            var ids: [String] = []
+            for index in 0..<count {
+                ids.append(ws.send("send_message", ["to": bob.userID, "content": ["text": "m\(index)"]]))
+            }
+            var ackedSeqs: [Int] = []
+            for id in ids {
+                let ack = try #require(await ws.waitFor { $0.ref == id })
+                ackedSeqs.append(try #require(ack.data["seq"] as? Int, "\(ack)"))
+            }
+            #expect(ackedSeqs == Array(1...count))
+            let receiver = try await TestClient.connect(server, bob)
+            let page = try await receiver.sync(since: 0, limit: 500)
+            let items = try #require(page["items"] as? [[String: Any]])
+            let texts = items.map { (($0["data"] as? [String: Any])?["content"] as? [String: Any])?["text"] as? String }
+            #expect(texts == (0..<count).map { "m\($0)" })
+        }
+    }
 }

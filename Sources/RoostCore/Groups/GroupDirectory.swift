@@ -26,7 +26,7 @@ public final class GroupDirectory: Sendable {
     }
 
     /// The group's current state, loaded on first use; nil if it does not exist.
-    public func snapshot(_ id: Int64) async throws -> GroupSnapshot? {
+    nonisolated(nonsending) public func snapshot(_ id: Int64) async throws -> GroupSnapshot? {
         enum Cached { case deleted, found(GroupSnapshot), missing }
         let cached = state.withLock { s -> Cached in
             if s.deleted.contains(id) { return .deleted }
@@ -40,6 +40,11 @@ public final class GroupDirectory: Sendable {
         guard let info = try await store.group(id: id) else { return nil }
         apply(info)
         return state.withLock { $0.groups[id] }
+    }
+
+    /// Whether the group's state (or its deletion) is known without a read.
+    public func isCached(_ id: Int64) -> Bool {
+        state.withLock { $0.groups[id] != nil || $0.deleted.contains(id) }
     }
 
     /// Records a committed state (newer versions win; deletions are final).

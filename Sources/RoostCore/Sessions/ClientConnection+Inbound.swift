@@ -1,3 +1,5 @@
+import RoostProtocol
+
 /// A message read from the socket, as the connection sees it.
 public enum InboundMessage: Sendable {
     case text(String)
@@ -15,6 +17,9 @@ struct InboundQueue {
     private var head = 0
     /// A task is handling frames (or the session has not started reading yet).
     var busy = true
+    /// `send_message` requests waiting for their commit (ClientConnection.canPipeline).
+    var sendsInFlight = 0
+    static let maxSendsInFlight = 64
     var paused = false
 
     var count: Int { frames.count - head }
@@ -61,11 +66,38 @@ extension ClientConnection {
                 sink.setReading(true)
             }
             switch message {
-            case .text(let text): await receive(text: text)
-            case .binary: receiveBinary()
+            case .text(let text):
+                guard let frame = decode(text) else { continue }
+                if inbound.sendsInFlight < InboundQueue.maxSendsInFlight, canPipeline(frame) {
+                    // The send runs on as its own task; the yield lets it reach
+                    // storage's queue before the next frame is looked at, so
+                    // sends commit in the order they arrived.
+                    inbound.sendsInFlight += 1
+                    Task {
+                        await self.handle(frame)
+                        self.inbound.sendsInFlight -= 1
+                    }
+                    await Task.yield()
+                } else {
+                    await handle(frame)
+                }
+            case .binary:
+                receiveBinary()
             }
         }
         inbound.busy = false
+    }
+
+    /// A `send_message` that reaches storage's queue without waiting on
+    /// anything first (a 1:1 message, or a group whose members are cached):
+    /// several of them may wait for their commit at once, so a client with
+    /// many messages in flight gets them into one group commit instead of one
+    /// commit each. Everything else is handled one at a time.
+    private func canPipeline(_ frame: ClientFrame) -> Bool {
+        guard identity != nil, frame.type == "send_message", services.store.commitsInSubmissionOrder,
+              let request = try? frame.decodeData(SendMessageRequest.self) else { return false }
+        guard let group = request.groupID else { return true }
+        return parseGroupID(group).map { services.groups.isCached($0) } ?? true
     }
 
     /// Runs `work` on this connection's executor without waiting for it: a

@@ -6,19 +6,27 @@ import RoostStorage
 extension ClientConnection {
     /// A text frame from the socket. Frames are handled in arrival order.
     public func receive(text: String) async {
+        guard let frame = decode(text) else { return }
+        await handle(frame)
+    }
+
+    /// The frame, or nil after the client was told what is wrong with it.
+    func decode(_ text: String) -> ClientFrame? {
         lastInbound = .now
-        guard !isClosed else { return }
-        let frame: ClientFrame
+        guard !isClosed else { return nil }
         do {
-            frame = try ClientFrame(json: Data(text.utf8))
+            return try ClientFrame(json: Data(text.utf8))
         } catch {
             if identity == nil {
                 refuseUnauthenticated(ref: nil)
             } else {
                 fail(error.roostError, ref: error.ref)
             }
-            return
+            return nil
         }
+    }
+
+    func handle(_ frame: ClientFrame) async {
         if identity == nil {
             await handleFirst(frame)
         } else {
