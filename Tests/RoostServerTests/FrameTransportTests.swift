@@ -64,17 +64,45 @@ struct FrameTransportTests {
             for index in 0..<count {
                 ids.append(ws.send("send_message", ["to": bob.userID, "content": ["text": "m\(index)"]]))
             }
-            var ackedSeqs: [Int] = []
-            for id in ids {
-                let ack = try #require(await ws.waitFor { $0.ref == id })
-                ackedSeqs.append(try #require(ack.data["seq"] as? Int, "\(ack)"))
+            // A request after the sends sees all of them committed, and is
+            // answered after their acks.
+            let historyID = ws.send("history", ["conversation": "u:\(bob.userID)", "limit": 200])
+            var answers: [Frame] = []
+            while answers.count < count + 1,
+                  let frame = await ws.waitFor(timeout: .seconds(5), { $0.type == "ack" || $0.type == "error" }) {
+                answers.append(frame)
             }
+            #expect(answers.map { $0.ref ?? "" } == ids + [historyID])
+            #expect((answers.last?.data["messages"] as? [Any])?.count == count)
+            let ackedSeqs = answers.dropLast().map { $0.data["seq"] as? Int ?? -1 }
             #expect(ackedSeqs == Array(1...count))
             let receiver = try await TestClient.connect(server, bob)
             let page = try await receiver.sync(since: 0, limit: 500)
             let items = try #require(page["items"] as? [[String: Any]])
             let texts = items.map { (($0["data"] as? [String: Any])?["content"] as? [String: Any])?["text"] as? String }
             #expect(texts == (0..<count).map { "m\($0)" })
+        }
+    }
+
+    @Test func closeHandshakeAndPingsOnTheDirectPath() async throws {
+        try await LiveServer.run { server in
+            let alice = try await server.newUser("a")
+            let ws = try await TestClient.connect(server, alice)
+            // A ping is answered by the transport and the session carries on.
+            ws.socket.ping()
+            try await ws.heartbeat()
+            // The client's close is answered and the socket ends at once (the
+            // client's own close handshake would wait for the answer).
+            ws.socket.close()
+            let closed = await ws.socket.waitClosed(timeout: .seconds(2))
+            #expect(closed.closed, "closed: \(closed)")
+            // The server forgot the session.
+            let user = try #require(Int64(alice.userID))
+            let deadline = ContinuousClock.now + .seconds(2)
+            while server.services.registry.deviceCount(of: user) > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.services.registry.deviceCount(of: user) == 0)
         }
     }
 }

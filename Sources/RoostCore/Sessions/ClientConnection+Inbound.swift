@@ -19,6 +19,9 @@ struct InboundQueue {
     var busy = true
     /// `send_message` requests waiting for their commit (ClientConnection.canPipeline).
     var sendsInFlight = 0
+    var settledWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Overlapped sends in arrival order, with their answer once it is ready.
+    var answers: [(ref: String, frame: String?)] = []
     static let maxSendsInFlight = 64
     var paused = false
 
@@ -69,16 +72,21 @@ extension ClientConnection {
             case .text(let text):
                 guard let frame = decode(text) else { continue }
                 if inbound.sendsInFlight < InboundQueue.maxSendsInFlight, canPipeline(frame) {
-                    // The send runs on as its own task; the yield lets it reach
-                    // storage's queue before the next frame is looked at, so
-                    // sends commit in the order they arrived.
+                    // The send starts at once, in this job, and runs until it
+                    // waits for its commit: it is in storage's queue before the
+                    // next frame is looked at, so sends commit in arrival order.
+                    // Their answers leave in that order too (respondInOrder).
+                    let ref = frame.messageID ?? ""
                     inbound.sendsInFlight += 1
-                    Task {
+                    inbound.answers.append((ref, nil))
+                    Task.immediate {
                         await self.handle(frame)
-                        self.inbound.sendsInFlight -= 1
+                        self.sendFinished(ref: ref)
                     }
-                    await Task.yield()
                 } else {
+                    // Anything but a cumulative ack or typing (which answer
+                    // nothing) sees the sends before it committed and acked.
+                    if frame.type != "ack" && frame.type != "typing" { await sendsSettled() }
                     await handle(frame)
                 }
             case .binary:
@@ -88,13 +96,51 @@ extension ClientConnection {
         inbound.busy = false
     }
 
+    private func sendFinished(ref: String) {
+        // A send that answered nothing (the connection closed) must not hold back the others.
+        if let index = inbound.answers.firstIndex(where: { $0.ref == ref && $0.frame == nil }) {
+            inbound.answers.remove(at: index)
+            flushAnswers()
+        }
+        inbound.sendsInFlight -= 1
+        guard inbound.sendsInFlight == 0 else { return }
+        let waiting = inbound.settledWaiters
+        inbound.settledWaiters = []
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// Returns once no overlapped `send_message` is waiting for its commit.
+    private func sendsSettled() async {
+        guard inbound.sendsInFlight > 0 else { return }
+        await withCheckedContinuation { inbound.settledWaiters.append($0) }
+    }
+
+    /// Sends an answer (`ack` or `error`) to a request. Answers to overlapped
+    /// sends leave in the order the sends arrived, whatever order their tasks
+    /// resume in after the commit.
+    func respondInOrder(_ frame: String, ref: String?) {
+        guard let ref, let index = inbound.answers.firstIndex(where: { $0.ref == ref && $0.frame == nil }) else {
+            sink.send(frame)
+            return
+        }
+        inbound.answers[index].frame = frame
+        flushAnswers()
+    }
+
+    private func flushAnswers() {
+        while let first = inbound.answers.first, let frame = first.frame {
+            inbound.answers.removeFirst()
+            sink.send(frame)
+        }
+    }
+
     /// A `send_message` that reaches storage's queue without waiting on
     /// anything first (a 1:1 message, or a group whose members are cached):
     /// several of them may wait for their commit at once, so a client with
     /// many messages in flight gets them into one group commit instead of one
     /// commit each. Everything else is handled one at a time.
     private func canPipeline(_ frame: ClientFrame) -> Bool {
-        guard identity != nil, frame.type == "send_message", services.store.commitsInSubmissionOrder,
+        guard identity != nil, frame.type == "send_message", frame.messageID != nil, services.store.commitsInSubmissionOrder,
               let request = try? frame.decodeData(SendMessageRequest.self) else { return false }
         guard let group = request.groupID else { return true }
         return parseGroupID(group).map { services.groups.isCached($0) } ?? true

@@ -122,12 +122,12 @@ extension ClientConnection {
     }
 
     func respond<R: Encodable>(_ ref: String, _ result: R) {
-        sink.send(ServerFrame.ack(ref: ref, result: result))
+        respondInOrder(ServerFrame.ack(ref: ref, result: result), ref: ref)
     }
 
     func fail(_ error: RoostError, ref: String?) {
         services.metrics.error(error.code.rawValue)
-        sink.send(ServerFrame.error(error, ref: ref))
+        respondInOrder(ServerFrame.error(error, ref: ref), ref: ref)
     }
 
     /// `rate_limited` for a request over a limit; the connection stays unless

@@ -22,6 +22,9 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                                    Logger) async throws -> Void
 
     enum UpgradeResult: Sendable {
+        /// An uncompressed WebSocket: its session runs in `SessionFrameHandler`.
+        case direct(any Channel, UpgradeGrant?, SessionTransport)
+        /// A WebSocket with an extension (permessage-deflate): hummingbird-websocket's session.
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, UpgradeGrant?, [any WebSocketExtension],
                        SessionTransport)
         /// Plain HTTP, or a refused upgrade (then `refusal` says why).
@@ -44,6 +47,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     /// The second argument is the client's IP address (rate limits).
     let check: @Sendable (HTTPRequest, String?) async throws -> UpgradeGrant?
     let session: Session
+    /// Runs an uncompressed WebSocket (SessionFrameHandler) until its channel closes.
+    let directSession: @Sendable (any Channel, UpgradeGrant?, SessionTransport, Logger) async -> Void
     /// A connection must complete its first request within this.
     var handshakeTimeout: Duration = .seconds(10)
     /// An HTTP keep-alive connection idle this long is closed.
@@ -100,20 +105,21 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         let clock = ControlFrameClock()
                         try channel.pipeline.syncOperations.addHandler(ControlFrameObserver(clock: clock))
                         let agreed = negotiated.withLockedValue { $0 }
-                        // Data frames go straight to the session unless an extension must transform them.
-                        var direct: NIOLoopBound<SessionFrameHandler>?
+                        let granted = grant.withLockedValue { $0 }
                         if agreed.isEmpty {
                             let handler = SessionFrameHandler(maxMessageBytes: configuration.maxFrameSize,
                                                               maxBacklog: maxOutboundBacklog)
                             try channel.pipeline.syncOperations.addHandler(handler)
-                            direct = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                            let transport = SessionTransport(eventLoop: channel.eventLoop, clock: clock,
+                                                             handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                            return UpgradeResult.direct(channel, granted, transport)
                         }
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return UpgradeResult.websocket(asyncChannel, grant.withLockedValue { $0 }, agreed,
+                        return UpgradeResult.websocket(asyncChannel, granted, agreed,
                                                        SessionTransport(eventLoop: channel.eventLoop, clock: clock,
-                                                                        handler: direct))
+                                                                        handler: nil))
                     }
                 })
             let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
@@ -146,6 +152,8 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .notUpgraded(let http1, let refusal?):
                 try await refuse(http1, with: refusal)
+            case .direct(let channel, let grant, let transport):
+                await directSession(channel, grant, transport, logger)
             case .websocket(let asyncChannel, let grant, let extensions, let transport):
                 _ = try await WebSocketHandler.handle(
                     type: .server,

@@ -3,17 +3,19 @@ import NIOWebSocket
 import RoostCore
 import RoostProtocol
 
-/// Hands a session's messages to its `ClientConnection` on the event loop
-/// that read them, and writes its frames from there.
+/// The WebSocket session of one uncompressed socket, on its event loop.
 ///
-/// hummingbird-websocket's session API moves every message through an async
-/// sequence and every frame through an async writer: a task switch and a
-/// thread hop each way per frame, which was most of the per-message cost on
-/// this 2-core machine. The connection actor runs on the socket's event loop,
-/// so this handler can call it directly. It takes only data frames (text,
-/// binary and their continuations) and leaves control frames, the close
-/// handshake and errors to hummingbird-websocket. It is installed only when
-/// no extension was negotiated (permessage-deflate frames take the library's path).
+/// hummingbird-websocket's session API costs each socket three Swift tasks
+/// (the session, its reader, the close watcher) and each message a task switch
+/// and a thread hop each way. Measured here that was about 19 KiB of task
+/// stacks per idle connection and most of the per-message overhead. The
+/// connection actor runs on the socket's event loop, so this handler hands it
+/// messages directly and writes its frames straight into the channel. It
+/// takes over what the library's session did on top of NIOWebSocket's codec:
+/// putting fragments together, answering pings, and the close handshake
+/// (RFC 6455 5.4, 5.5). The upgrade, extension negotiation and frame codec
+/// stay the libraries'; a socket that negotiated permessage-deflate keeps the
+/// library's session (WebSocketEndpoint).
 final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = WebSocketFrame
@@ -25,6 +27,9 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Frames written while the socket was not writable, before the client is
     /// dropped as a slow consumer (`max-outbound-queue`).
     let maxBacklog: Int
+    /// After the server's close frame, how long the client has to answer
+    /// before the socket is closed anyway.
+    let closeTimeout: TimeAmount
 
     private var context: ChannelHandlerContext?
     private var connection: ClientConnection?
@@ -34,15 +39,15 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var fragment: (text: Bool, data: ByteBuffer)?
     private var readingPaused = false
     private var readPending = false
+    /// The server sent its close frame: nothing more is written or handed on.
     private var closing = false
     /// Frames written since the socket last became unwritable.
-    private(set) var backlog = 0
-    /// Asks the session to close with a code (the library runs the close handshake).
-    var requestClose: ((CloseCode, String) -> Void)?
+    private var backlog = 0
 
-    init(maxMessageBytes: Int, maxBacklog: Int) {
+    init(maxMessageBytes: Int, maxBacklog: Int, closeTimeout: TimeAmount = .seconds(5)) {
         self.maxMessageBytes = maxMessageBytes
         self.maxBacklog = maxBacklog
+        self.closeTimeout = closeTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -51,20 +56,24 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        connection = nil
-        early = []
+        detach()
     }
 
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+            // No extension was negotiated, so no reserved bit may be set.
+            close(.protocolError, reason: "reserved bits set")
+            return
+        }
         switch frame.opcode {
         case .text, .binary:
             guard fragment == nil else {
-                // A new message before the last one's final fragment (RFC 6455 5.4).
+                // A new message before the last one's final fragment.
                 fragment = nil
-                closeSession(.protocolError, reason: "data frame inside a fragmented message")
+                close(.protocolError, reason: "data frame inside a fragmented message")
                 return
             }
             if frame.fin {
@@ -75,7 +84,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .continuation:
             guard fragment != nil else {
-                closeSession(.protocolError, reason: "continuation frame without a message")
+                close(.protocolError, reason: "continuation frame without a message")
                 return
             }
             var part = frame.unmaskedData
@@ -85,17 +94,42 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 fragment = nil
                 deliver(text: whole.text, whole.data)
             }
+        case .ping:
+            guard !closing else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)),
+                                  promise: nil)
+        case .connectionClose:
+            answerClose(frame, context: context)
         default:
-            // Control frames: pings, pongs and the close handshake are the library's.
-            context.fireChannelRead(data)
+            // Pongs (the ControlFrameObserver stamped them for the idle timer) and unknown opcodes.
+            break
         }
+    }
+
+    /// The client's close frame: echo its code (RFC 6455 5.5.1) unless the
+    /// server closed first, then end the TCP connection (the server's to end).
+    private func answerClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        if !closing {
+            closing = true
+            var data = frame.unmaskedData
+            var reply = context.channel.allocator.buffer(capacity: 2)
+            if let code = data.readWebSocketErrorCode() { reply.write(webSocketErrorCode: code) }
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)), promise: nil)
+        }
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Codec errors were answered (1002, 1009) by NIOWebSocket's protocol error handler.
+        context.close(promise: nil)
     }
 
     @discardableResult
     private func checkFragmentSize() -> Bool {
         guard let fragment, fragment.data.readableBytes > maxMessageBytes else { return true }
         self.fragment = nil
-        closeSession(.frameTooLarge, reason: "message too large")
+        close(.frameTooLarge, reason: "message too large")
         return false
     }
 
@@ -118,6 +152,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         for message in waiting { connection.assumeIsolated { $0.accept(message) } }
     }
 
+    /// Lets go of the connection (it holds this handler through its sink).
     func detach() {
         connection = nil
         early = []
@@ -155,7 +190,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !context.channel.isWritable {
             backlog += 1
             if backlog > maxBacklog {
-                closeSession(.slowConsumer, reason: "slow consumer")
+                close(.slowConsumer, reason: "slow consumer")
                 return
             }
         }
@@ -163,9 +198,17 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
-    private func closeSession(_ code: CloseCode, reason: String) {
-        guard !closing else { return }
+    /// The server's close: its close frame after everything written before,
+    /// then the client's answer or, after `closeTimeout`, the end of the socket.
+    func close(_ code: CloseCode, reason: String) {
+        guard let context, !closing else { return }
         closing = true
-        requestClose?(code, reason)
+        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(code.rawValue)))
+        data.writeString(String(reason.utf8.prefix(123)) ?? "")
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)),
+                              promise: nil)
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
     }
 }

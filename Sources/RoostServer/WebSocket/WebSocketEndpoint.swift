@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import HummingbirdWSCompression
 import Logging
+import NIOCore
 import NIOWebSocket
 import RoostCore
 import RoostProtocol
@@ -43,6 +44,9 @@ struct WebSocketEndpoint {
                 session: { inbound, outbound, grant, transport, logger in
                     try await run(inbound: inbound, outbound: outbound, grant: grant, transport: transport, logger: logger)
                 },
+                directSession: { channel, grant, transport, logger in
+                    await runDirect(channel: channel, grant: grant, transport: transport, logger: logger)
+                },
                 handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout,
                 extensions: compressionMaxDecompressedBytes.map {
                     [.perMessageDeflate(noContextTakeover: true, maxDecompressedFrameSize: $0)]
@@ -71,6 +75,29 @@ struct WebSocketEndpoint {
                                          remoteIP: remoteIP)
     }
 
+    /// An uncompressed socket: the session lives in its channel's handler, this
+    /// task only starts it and waits for the channel to close.
+    private func runDirect(channel: any Channel, grant: UpgradeGrant?, transport: SessionTransport,
+                           logger: Logger) async {
+        open.count.add(1, ordering: .relaxed)
+        defer { open.count.subtract(1, ordering: .relaxed) }
+        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, transport: transport)
+        let connection = services.makeConnection(sink: sink, logger: logger)
+        guard drain.register(connection) else {
+            sink.close(.goingAway, reason: "server shutting down")
+            try? await channel.closeFuture.get()
+            return
+        }
+        defer { drain.unregister(connection) }
+        logger.info("connection opened", metadata: ["user": "\(grant.map { String($0.identity.userID) } ?? "-")"])
+        sink.attach(connection)
+        await connection.start(grant: grant)
+        try? await channel.closeFuture.get()
+        await connection.connectionClosed()
+        sink.finish()
+        logger.info("connection closed")
+    }
+
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, grant: UpgradeGrant?,
                      transport: SessionTransport, logger: Logger) async throws {
         open.count.add(1, ordering: .relaxed)
@@ -84,7 +111,6 @@ struct WebSocketEndpoint {
             return
         }
         defer { drain.unregister(connection) }
-        sink.attach(connection)
         logger.info("connection opened", metadata: ["user": "\(grant.map { String($0.identity.userID) } ?? "-")"])
         var failure: (any Error)?
         await withTaskGroup(of: (any Error)?.self) { group in
@@ -95,9 +121,6 @@ struct WebSocketEndpoint {
             group.addTask {
                 await connection.start(grant: grant)
                 do {
-                    // With the direct handler only control frames pass here (the
-                    // library handles them while this loop waits); with an
-                    // extension every message does.
                     for try await message in inbound.messages(maxSize: maxFrameBytes) {
                         switch message {
                         case .text(let text): await connection.accept(.text(text))

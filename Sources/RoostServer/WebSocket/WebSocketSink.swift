@@ -5,11 +5,10 @@ import Synchronization
 
 /// A connection's way out, on its socket's event loop.
 ///
-/// With the session handler installed (no extension negotiated), frames are
+/// On an uncompressed socket (SessionFrameHandler), frames and the close are
 /// written straight into the channel by the connection actor, which runs on
-/// that loop. Otherwise (permessage-deflate) frames go through a bounded
-/// queue to a writer task and hummingbird-websocket's writer, which compresses
-/// them. A close always takes the queue: the library runs the close handshake.
+/// that loop. With permessage-deflate, frames go through a bounded queue to a
+/// writer task and hummingbird-websocket's writer, which compresses them.
 /// Either way a client that does not read is closed (1008) instead of growing
 /// the server's memory; its items stay in its inbox for the next connection.
 final class WebSocketSink: FrameSink {
@@ -68,6 +67,14 @@ final class WebSocketSink: FrameSink {
     }
 
     func close(_ code: CloseCode, reason: String) {
+        if let handler = transport.handler {
+            if transport.eventLoop.inEventLoop {
+                handler.value.close(code, reason: reason)
+            } else {
+                transport.eventLoop.execute { handler.value.close(code, reason: reason) }
+            }
+            return
+        }
         continuation.yield(.close(code, reason))
         continuation.finish()
     }
@@ -87,14 +94,10 @@ final class WebSocketSink: FrameSink {
         }
     }
 
-    /// Messages read on the loop go to `connection` from now on; closes the
-    /// handler asks for (too large, too slow) take this sink's queue.
+    /// Messages read on the loop go to `connection` from now on.
     func attach(_ connection: ClientConnection) {
         guard let handler = transport.handler else { return }
-        transport.eventLoop.execute { [weak self] in
-            handler.value.requestClose = { code, reason in self?.close(code, reason: reason) }
-            handler.value.attach(connection)
-        }
+        transport.eventLoop.execute { handler.value.attach(connection) }
     }
 
     /// The writer side: called once a frame left the queue.
