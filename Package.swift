@@ -157,6 +157,8 @@ let package = Package(
             dependencies: [
                 "RoostClient",
                 "RoostProtocol",
+                // `roost bench store` drives the SQLite write path in process.
+                "RoostStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -71,6 +71,9 @@ public final class SQLiteStore: RoostStore {
         return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
     }
 
+    /// Group-commit transactions committed since the store opened (`roost bench store`, tests).
+    public var committedBatches: Int { writer.committedBatches }
+
     public func close() async throws {
         await writer.close()
         // Fold the WAL back into the main file so a stopped server leaves one
