@@ -6,7 +6,7 @@ import RoostProtocol
 /// same point relative to every other message of the group.
 extension SQLiteStore {
     nonisolated(nonsending) public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
-        return try await writer.write { [ids] db, batch in
+        return try await writer.write(validatedFirst: true) { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
                 """), arguments: [send.from, send.device, send.clientID]) {
@@ -28,11 +28,14 @@ extension SQLiteStore {
                 guard recipients.contains(send.from) else { throw Self.notMember }
             }
             let key = "g:\(send.group)"
-            var content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            var content = send.content
             if content.replyTo != nil || content.mentions != nil {
                 content = try Self.checkReferences(db: db, content: content, conversationKey: key,
                                                    participants: Set(recipients))
             }
+            // The last check, and the first write (the file's share row): nothing
+            // below refuses the send (the writer runs it without a savepoint).
+            content = try Self.attachFile(db: db, content: content, sender: send.from, conversationKey: key)
             let contentJSON = content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)

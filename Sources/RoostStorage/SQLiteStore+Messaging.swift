@@ -6,7 +6,7 @@ extension SQLiteStore {
         // Encoded outside the writer unless the transaction changes the content
         // (a file's metadata filled in, mentions de-duplicated).
         let plainJSON = send.content.fileID == nil && send.content.mentions == nil ? send.content.jsonText : nil
-        return try await writer.write { [ids] db, batch in
+        return try await writer.write(validatedFirst: true) { [ids] db, batch in
             if let existing = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
                 """), arguments: [send.from, send.device, send.clientID]) {
@@ -22,11 +22,14 @@ extension SQLiteStore {
                 throw RoostError.forbidden("this user does not accept your messages")
             }
             let key = Self.directKey(send.from, send.to)
-            var content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            var content = send.content
             if content.replyTo != nil || content.mentions != nil {
                 content = try Self.checkReferences(db: db, content: content, conversationKey: key,
                                                    participants: [send.from, send.to])
             }
+            // The last check, and the first write (the file's share row): nothing
+            // below refuses the send (the writer runs it without a savepoint).
+            content = try Self.attachFile(db: db, content: content, sender: send.from, conversationKey: key)
             let contentJSON = plainJSON ?? content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
