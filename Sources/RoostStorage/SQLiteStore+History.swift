@@ -36,11 +36,16 @@ extension SQLiteStore {
     public func conversations(user: Int64, limit: Int) async throws -> [ConversationEntry] {
         try await pool.read { db in
             var entries: [ConversationEntry] = []
+            // The user's rows sorted by their last message first (no index on it:
+            // keeping one cost every 1:1 message two random index writes), then
+            // only the listed ones joined with their message.
             let direct = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.peer_id, d.updated_at, m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id,
                        m.content, m.recalled, m.created_at, m.edited_at, m.reactions
-                FROM direct_conversations d JOIN messages m ON m.id = d.last_message_id
-                WHERE d.user_id = ? ORDER BY d.last_message_id DESC LIMIT ?
+                FROM (SELECT peer_id, last_message_id, updated_at FROM direct_conversations
+                      WHERE user_id = ? ORDER BY last_message_id DESC LIMIT ?) d
+                JOIN messages m ON m.id = d.last_message_id
+                ORDER BY d.last_message_id DESC
                 """), arguments: [user, limit])
             for row in direct {
                 let peer: Int64 = row["peer_id"]
