@@ -58,6 +58,8 @@ let package = Package(
             dependencies: [
                 "RoostProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API for the statements of every message (BoundStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

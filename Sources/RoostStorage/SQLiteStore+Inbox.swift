@@ -55,9 +55,16 @@ extension SQLiteStore {
     static func appendItem(db: Database, batch: WriteBatch, user: Int64, type: String, messageID: Int64?,
                            payload: String?, now: Int64) throws -> Int64 {
         let seq = try batch.nextSeq(for: user, db: db)
-        try db.cachedStatement(sql: """
+        let insert = try BoundStatement(db, """
             INSERT INTO inbox (user_id, seq, type, message_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [user, seq, type, messageID, payload, now])
+            """)
+        insert.bind(1, user)
+        insert.bind(2, seq)
+        insert.bind(3, type)
+        insert.bind(4, messageID)
+        insert.bind(5, payload)
+        insert.bind(6, now)
+        try insert.execute()
         return seq
     }
 }
