@@ -46,9 +46,9 @@ extension SQLiteStore {
             var deliveries: [Delivery] = []
             deliveries.reserveCapacity(recipients.count)
             var senderSeq: Int64 = 0
+            let inbox = try InboxAppender(db: db, batch: batch)
             for user in recipients {
-                let seq = try Self.appendItem(db: db, batch: batch, user: user, type: "message", messageID: id,
-                                              payload: nil, now: now)
+                let seq = try inbox.append(user: user, type: "message", messageID: id, payload: nil, now: now)
                 deliveries.append(Delivery(user: user, item: InboxItem(seq: seq, timestamp: now, body: body)))
                 if user == send.from { senderSeq = seq }
             }
