@@ -12,6 +12,8 @@ import Synchronization
 /// (disk full, an I/O error), the transaction is rolled back and the batch
 /// runs again with a savepoint per operation, so the others still commit.
 /// While a batch commits, new operations queue and form the next batch.
+/// Operations run in the order they were enqueued, in a replay too: writes
+/// commit in submission order (`SQLiteStore.commitsInSubmissionOrder`).
 final class GroupCommitWriter: Sendable {
     struct State {
         var ops: [PendingWrite] = []
