@@ -58,6 +58,8 @@ let package = Package(
             dependencies: [
                 "RoostProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API for the statements of every message (BoundStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -157,6 +159,8 @@ let package = Package(
             dependencies: [
                 "RoostClient",
                 "RoostProtocol",
+                // `roost bench store` drives the SQLite write path in process.
+                "RoostStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

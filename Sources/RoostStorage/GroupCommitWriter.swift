@@ -4,20 +4,19 @@ import Synchronization
 /// The one writer: every write of the process goes through here and concurrent
 /// writes share one transaction (group commit), so N messages cost one fsync.
 ///
-/// Each operation runs in its own savepoint, so one failing request does not
-/// roll back the others in its batch; callers resume only after the commit.
+/// One failing request does not roll back the others in its batch, and
+/// callers resume only after the commit. An operation normally runs in its
+/// own savepoint. One that makes every check that can refuse it before its
+/// first write (`validatedFirst`: the sends) runs without one, since a
+/// refusal then leaves nothing to undo; should it still fail after writing
+/// (disk full, an I/O error), the transaction is rolled back and the batch
+/// runs again with a savepoint per operation, so the others still commit.
 /// While a batch commits, new operations queue and form the next batch.
+/// Operations run in the order they were enqueued, in a replay too: writes
+/// commit in submission order (`SQLiteStore.commitsInSubmissionOrder`).
 final class GroupCommitWriter: Sendable {
-    typealias Completion = @Sendable (Result<Void, any Error>) -> Void
-
-    struct PendingOp: Sendable {
-        /// Runs the op; returns what to do once the batch's commit result is known.
-        let execute: @Sendable (Database, WriteBatch) -> Completion
-        let fail: @Sendable (any Error) -> Void
-    }
-
     struct State {
-        var ops: [PendingOp] = []
+        var ops: [PendingWrite] = []
         var cursors: [DeviceKey: Int64] = [:]
         /// Cursor moves taken by the batch now committing: still "not yet
         /// written" for readers until that commit ends.
@@ -39,9 +38,12 @@ final class GroupCommitWriter: Sendable {
     private let maxPending: Int
     private let metrics: StorageMetrics
     private let batches = Atomic<Int>(0)
+    private let replays = Atomic<Int>(0)
 
     /// Transactions committed so far (tests check that writes share them).
     var committedBatches: Int { batches.load(ordering: .relaxed) }
+    /// Batches run a second time with a savepoint per operation (tests).
+    var replayedBatches: Int { replays.load(ordering: .relaxed) }
 
     init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics) {
         self.pool = pool
@@ -52,37 +54,13 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Runs `op` in the next batch and returns its value after the batch commits.
-    nonisolated(nonsending) func write<T: Sendable>(_ op: @escaping @Sendable (Database, WriteBatch) throws -> T) async throws -> T {
-        let enqueued = ContinuousClock.now
-        let metrics = metrics
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let pending = PendingOp(
-                execute: { db, batch in
-                    do {
-                        var value: T?
-                        try db.inSavepoint {
-                            batch.beginOp()
-                            value = try op(db, batch)
-                            return .commit
-                        }
-                        batch.endOp(committed: true)
-                        let result = value!
-                        return { commit in
-                            switch commit {
-                            case .success:
-                                metrics.recordWrite(duration: ContinuousClock.now - enqueued)
-                                continuation.resume(returning: result)
-                            case .failure(let error): continuation.resume(throwing: error)
-                            }
-                        }
-                    } catch {
-                        batch.endOp(committed: false)
-                        return { _ in continuation.resume(throwing: error) }
-                    }
-                },
-                fail: { continuation.resume(throwing: $0) }
-            )
-            enqueue(pending)
+    ///
+    /// `validatedFirst`: `op` throws only before its first write, or for a
+    /// failure of the database itself; it then runs without a savepoint.
+    nonisolated(nonsending) func write<T: Sendable>(validatedFirst: Bool = false,
+                            _ op: @escaping @Sendable (Database, WriteBatch) throws -> T) async throws -> T {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<T, any Error>) in
+            enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, continuation: continuation, metrics: metrics))
         }
     }
 
@@ -121,7 +99,7 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    private func enqueue(_ op: PendingOp) {
+    private func enqueue(_ op: PendingWrite) {
         enum Action { case start, none, reject(any Error) }
         let action = state.withLock { s -> Action in
             if s.closed { return .reject(StorageError.closed) }
@@ -133,7 +111,7 @@ final class GroupCommitWriter: Sendable {
         switch action {
         case .start: Task { await self.drain() }
         case .none: break
-        case .reject(let error): op.fail(error)
+        case .reject(let error): op.finish(.failure(error))
         }
     }
 
@@ -145,7 +123,7 @@ final class GroupCommitWriter: Sendable {
 
     private func drain() async {
         while true {
-            let taken = state.withLock { s -> ([PendingOp], [DeviceKey: Int64])? in
+            let taken = state.withLock { s -> ([PendingWrite], [DeviceKey: Int64])? in
                 if s.ops.isEmpty && s.cursors.isEmpty {
                     s.draining = false
                     let waiters = s.drainFinished
@@ -153,9 +131,13 @@ final class GroupCommitWriter: Sendable {
                     for w in waiters { w.resume() }
                     return nil
                 }
-                let n = min(maxBatch, s.ops.count)
-                let ops = Array(s.ops.prefix(n))
-                s.ops.removeFirst(n)
+                var ops: [PendingWrite] = []
+                if s.ops.count <= maxBatch {
+                    swap(&ops, &s.ops)
+                } else {
+                    ops = Array(s.ops.prefix(maxBatch))
+                    s.ops.removeFirst(maxBatch)
+                }
                 metrics.recordQueueDepth(s.ops.count)
                 let cursors = s.cursors
                 s.cursors = [:]
@@ -168,29 +150,121 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    private func commit(ops: [PendingOp], cursors: [DeviceKey: Int64]) async {
-        let batch = WriteBatch(heads: heads)
+    private func commit(ops: [PendingWrite], cursors: [DeviceKey: Int64]) async {
         let started = ContinuousClock.now
         do {
-            let completions = try await pool.write { db -> [Completion] in
-                if !cursors.isEmpty {
-                    let statement = try db.cachedStatement(sql: """
-                        INSERT INTO devices (user_id, name, acked_seq) VALUES (?, ?, ?)
-                        ON CONFLICT (user_id, name) DO UPDATE SET acked_seq = excluded.acked_seq
-                        """)
-                    for (key, seq) in cursors {
-                        try statement.execute(arguments: [key.user, key.device, seq])
-                    }
-                }
-                return ops.map { $0.execute(db, batch) }
+            var batch = WriteBatch(heads: heads)
+            do {
+                try await pool.write { [batch] db in try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false) }
+            } catch is PartialWrite {
+                replays.add(1, ordering: .relaxed)
+                batch = WriteBatch(heads: heads)
+                try await pool.write { [batch] db in try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true) }
             }
             heads.merge(batch.committedHeads)
             batches.add(1, ordering: .relaxed)
             metrics.recordBatch(size: ops.count, duration: ContinuousClock.now - started)
-            for completion in completions { completion(.success(())) }
+            for op in ops { op.committed() }
         } catch {
             metrics.recordBatchFailure()
-            for op in ops { op.fail(error) }
+            for op in ops { op.finish(.failure(error)) }
+        }
+    }
+
+    /// One attempt at the batch's transaction: the cursor moves, then every op.
+    private static func run(_ ops: [PendingWrite], cursors: [DeviceKey: Int64], batch: WriteBatch, db: Database,
+                            guarded: Bool) throws {
+        if !cursors.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO devices (user_id, name, acked_seq) VALUES (?, ?, ?)
+                ON CONFLICT (user_id, name) DO UPDATE SET acked_seq = excluded.acked_seq
+                """)
+            for (key, seq) in cursors {
+                try statement.execute(arguments: [key.user, key.device, seq])
+            }
+        }
+        for op in ops { try op.run(db, batch: batch, guarded: guarded) }
+    }
+}
+
+/// Thrown out of a batch's first attempt when an op without a savepoint
+/// failed after it had written: that attempt is rolled back and replayed.
+struct PartialWrite: Error {}
+
+/// One queued write, whatever its value type. Used on the writer's queue
+/// (`run`) and then by the draining task after the commit (`committed`):
+/// one at a time, ordered by the commit's await.
+class PendingWrite: @unchecked Sendable {
+    /// Runs the op inside the batch's transaction and keeps its outcome;
+    /// throws `PartialWrite` when the attempt must be replayed.
+    func run(_ db: Database, batch: WriteBatch, guarded: Bool) throws {}
+    /// The batch committed: resume the caller with the kept outcome.
+    func committed() {}
+    /// Resume the caller with `result` (an error when the batch failed).
+    func finish(_ result: Result<Void, any Error>) {}
+}
+
+final class TypedWrite<T: Sendable>: PendingWrite, @unchecked Sendable {
+    private let op: @Sendable (Database, WriteBatch) throws -> T
+    private let validatedFirst: Bool
+    private let continuation: UnsafeContinuation<T, any Error>
+    private let metrics: StorageMetrics
+    private let enqueued = ContinuousClock.now
+    private var outcome: Result<T, any Error>?
+
+    init(op: @escaping @Sendable (Database, WriteBatch) throws -> T, validatedFirst: Bool,
+         continuation: UnsafeContinuation<T, any Error>, metrics: StorageMetrics) {
+        self.op = op
+        self.validatedFirst = validatedFirst
+        self.continuation = continuation
+        self.metrics = metrics
+    }
+
+    override func run(_ db: Database, batch: WriteBatch, guarded: Bool) throws {
+        batch.beginOp()
+        if validatedFirst && !guarded {
+            let changes = db.totalChangesCount
+            do {
+                outcome = .success(try op(db, batch))
+                batch.endOp(committed: true)
+            } catch {
+                batch.endOp(committed: false)
+                // Written, then failed: only a rollback can undo it.
+                if db.totalChangesCount != changes { throw PartialWrite() }
+                outcome = .failure(error)
+            }
+            return
+        }
+        do {
+            var value: T?
+            try db.inSavepoint {
+                value = try op(db, batch)
+                return .commit
+            }
+            batch.endOp(committed: true)
+            outcome = .success(value!)
+        } catch {
+            batch.endOp(committed: false)
+            outcome = .failure(error)
+        }
+    }
+
+    override func committed() {
+        switch outcome {
+        case .success(let value):
+            metrics.recordWrite(duration: ContinuousClock.now - enqueued)
+            continuation.resume(returning: value)
+        case .failure(let error):
+            continuation.resume(throwing: error)
+        case nil:
+            continuation.resume(throwing: StorageError.closed)
+        }
+    }
+
+    override func finish(_ result: Result<Void, any Error>) {
+        switch result {
+        case .success: committed()
+        case .failure(let error): continuation.resume(throwing: error)
         }
     }
 }

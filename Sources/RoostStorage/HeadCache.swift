@@ -45,13 +45,14 @@ final class WriteBatch: @unchecked Sendable {
 
     var committedHeads: [Int64: Int64] { batchHeads }
 
-    func beginOp() { opHeads = [:] }
+    /// Keeps the table's storage: a batch runs hundreds of ops.
+    func beginOp() { opHeads.removeAll(keepingCapacity: true) }
 
     func endOp(committed: Bool) {
         if committed {
             for (user, head) in opHeads { batchHeads[user] = head }
         }
-        opHeads = [:]
+        opHeads.removeAll(keepingCapacity: true)
     }
 
     /// The next seq of `user`'s inbox within this transaction.

@@ -6,13 +6,9 @@ import RoostProtocol
 /// same point relative to every other message of the group.
 extension SQLiteStore {
     nonisolated(nonsending) public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
-        return try await writer.write { [ids] db, batch in
-            if let existing = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
-                """), arguments: [send.from, send.device, send.clientID]) {
-                let result = SendResult(messageID: String(existing["message_id"] as Int64),
-                                        seq: existing["seq"], timestamp: existing["timestamp"])
-                return GroupSendOutcome(send: SendOutcome(result: result, duplicate: true, deliveries: []), refreshed: nil)
+        return try await writer.write(validatedFirst: true) { [ids] db, batch in
+            if let existing = try Self.sentBefore(db: db, user: send.from, device: send.device, clientID: send.clientID) {
+                return GroupSendOutcome(send: SendOutcome(result: existing, duplicate: true, deliveries: []), refreshed: nil)
             }
             // One primary-key read instead of the member list: the caller's list
             // is current unless a membership change committed since it was cached.
@@ -28,18 +24,19 @@ extension SQLiteStore {
                 guard recipients.contains(send.from) else { throw Self.notMember }
             }
             let key = "g:\(send.group)"
-            var content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            var content = send.content
             if content.replyTo != nil || content.mentions != nil {
                 content = try Self.checkReferences(db: db, content: content, conversationKey: key,
                                                    participants: Set(recipients))
             }
+            // The last check, and the first write (the file's share row): nothing
+            // below refuses the send (the writer runs it without a savepoint).
+            content = try Self.attachFile(db: db, content: content, sender: send.from, conversationKey: key)
             let contentJSON = content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
-            try db.cachedStatement(sql: """
-                INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
-                VALUES (?, ?, NULL, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, send.from, send.group, key, send.clientID, contentJSON, now])
+            try Self.insertMessage(db: db, id: id, sender: send.from, recipient: nil, group: send.group, conversationKey: key,
+                                   clientID: send.clientID, contentJSON: contentJSON, now: now)
             try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             // Every member's record is the same (`conversation` is `g:<id>` for all).
             var record = MessageRow(id: id, sender: send.from, recipient: nil, group: send.group, clientID: send.clientID,
@@ -49,16 +46,15 @@ extension SQLiteStore {
             var deliveries: [Delivery] = []
             deliveries.reserveCapacity(recipients.count)
             var senderSeq: Int64 = 0
+            let inbox = try InboxAppender(db: db, batch: batch)
             for user in recipients {
-                let seq = try Self.appendItem(db: db, batch: batch, user: user, type: "message", messageID: id,
-                                              payload: nil, now: now)
+                let seq = try inbox.append(user: user, type: "message", messageID: id, payload: nil, now: now)
                 deliveries.append(Delivery(user: user, item: InboxItem(seq: seq, timestamp: now, body: body)))
                 if user == send.from { senderSeq = seq }
             }
             let result = SendResult(messageID: String(id), seq: senderSeq, timestamp: now)
-            try db.cachedStatement(sql: """
-                INSERT INTO sends (user_id, device, client_id, message_id, seq, timestamp) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [send.from, send.device, send.clientID, id, senderSeq, now])
+            try Self.recordSend(db: db, user: send.from, device: send.device, clientID: send.clientID, result: result,
+                                messageID: id)
             return GroupSendOutcome(send: SendOutcome(result: result, duplicate: false, deliveries: deliveries),
                                     refreshed: refreshed)
         }

@@ -36,11 +36,16 @@ extension SQLiteStore {
     public func conversations(user: Int64, limit: Int) async throws -> [ConversationEntry] {
         try await pool.read { db in
             var entries: [ConversationEntry] = []
+            // The user's rows sorted by their last message first (no index on it:
+            // keeping one cost every 1:1 message two random index writes), then
+            // only the listed ones joined with their message.
             let direct = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.peer_id, d.updated_at, m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id,
                        m.content, m.recalled, m.created_at, m.edited_at, m.reactions
-                FROM direct_conversations d JOIN messages m ON m.id = d.last_message_id
-                WHERE d.user_id = ? ORDER BY d.last_message_id DESC LIMIT ?
+                FROM (SELECT peer_id, last_message_id, updated_at FROM direct_conversations
+                      WHERE user_id = ? ORDER BY last_message_id DESC LIMIT ?) d
+                JOIN messages m ON m.id = d.last_message_id
+                ORDER BY d.last_message_id DESC
                 """), arguments: [user, limit])
             for row in direct {
                 let peer: Int64 = row["peer_id"]
@@ -116,16 +121,22 @@ extension SQLiteStore {
     /// became contacts; one primary-key probe).
     @discardableResult
     static func touchDirectConversation(db: Database, from: Int64, to: Int64, messageID: Int64, now: Int64) throws -> Bool {
-        let existed = try Bool.fetchOne(db.cachedStatement(sql: """
-            SELECT 1 FROM direct_conversations WHERE user_id = ? AND peer_id = ?
-            """), arguments: [from, to]) == true
-        let statement = try db.cachedStatement(sql: """
+        let probe = try BoundStatement(db, "SELECT 1 FROM direct_conversations WHERE user_id = ? AND peer_id = ?")
+        probe.bind(1, from)
+        probe.bind(2, to)
+        let existed = try probe.first { _ in true } ?? false
+        let upsert = try BoundStatement(db, """
             INSERT INTO direct_conversations (user_id, peer_id, last_message_id, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (user_id, peer_id) DO UPDATE SET last_message_id = excluded.last_message_id,
                 updated_at = excluded.updated_at
             """)
-        try statement.execute(arguments: [from, to, messageID, now])
-        if from != to { try statement.execute(arguments: [to, from, messageID, now]) }
+        for (user, peer) in from == to ? [(from, to)] : [(from, to), (to, from)] {
+            upsert.bind(1, user)
+            upsert.bind(2, peer)
+            upsert.bind(3, messageID)
+            upsert.bind(4, now)
+            try upsert.execute()
+        }
         return !existed
     }
 

@@ -54,10 +54,36 @@ extension SQLiteStore {
     /// Appends an item to `user`'s inbox within the batch; returns its seq.
     static func appendItem(db: Database, batch: WriteBatch, user: Int64, type: String, messageID: Int64?,
                            payload: String?, now: Int64) throws -> Int64 {
-        let seq = try batch.nextSeq(for: user, db: db)
-        try db.cachedStatement(sql: """
+        try InboxAppender(db: db, batch: batch).append(user: user, type: type, messageID: messageID, payload: payload,
+                                                       now: now)
+    }
+}
+
+/// Appends items to inboxes within one batch through one prepared insert:
+/// a group message appends one per member.
+struct InboxAppender {
+    private let batch: WriteBatch
+    private let db: Database
+    private let insert: BoundStatement
+
+    init(db: Database, batch: WriteBatch) throws {
+        self.db = db
+        self.batch = batch
+        insert = try BoundStatement(db, """
             INSERT INTO inbox (user_id, seq, type, message_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [user, seq, type, messageID, payload, now])
+            """)
+    }
+
+    /// Appends one item to `user`'s inbox; returns its seq.
+    func append(user: Int64, type: String, messageID: Int64?, payload: String?, now: Int64) throws -> Int64 {
+        let seq = try batch.nextSeq(for: user, db: db)
+        insert.bind(1, user)
+        insert.bind(2, seq)
+        insert.bind(3, type)
+        insert.bind(4, messageID)
+        insert.bind(5, payload)
+        insert.bind(6, now)
+        try insert.execute()
         return seq
     }
 }

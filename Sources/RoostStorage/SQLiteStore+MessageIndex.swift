@@ -28,8 +28,10 @@ extension SQLiteStore {
     static func indexContent(db: Database, messageID: Int64, sender: Int64, conversationKey key: String,
                              content: MessageContent) throws {
         if let text = content.text {
-            try db.cachedStatement(sql: "INSERT INTO message_search (rowid, text) VALUES (?, ?)")
-                .execute(arguments: [messageID, text])
+            let insert = try BoundStatement(db, "INSERT INTO message_search (rowid, text) VALUES (?, ?)")
+            insert.bind(1, messageID)
+            insert.bind(2, text)
+            try insert.execute()
         }
         for mention in content.mentions ?? [] {
             guard let user = Int64(mention), user != sender else { continue }

@@ -6,34 +6,36 @@ extension SQLiteStore {
         // Encoded outside the writer unless the transaction changes the content
         // (a file's metadata filled in, mentions de-duplicated).
         let plainJSON = send.content.fileID == nil && send.content.mentions == nil ? send.content.jsonText : nil
-        return try await writer.write { [ids] db, batch in
-            if let existing = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT message_id, seq, timestamp FROM sends WHERE user_id = ? AND device = ? AND client_id = ?
-                """), arguments: [send.from, send.device, send.clientID]) {
-                let result = SendResult(messageID: String(existing["message_id"] as Int64),
-                                        seq: existing["seq"], timestamp: existing["timestamp"])
-                return SendOutcome(result: result, duplicate: true, deliveries: [])
+        return try await writer.write(validatedFirst: true) { [ids] db, batch in
+            if let existing = try Self.sentBefore(db: db, user: send.from, device: send.device, clientID: send.clientID) {
+                return SendOutcome(result: existing, duplicate: true, deliveries: [])
             }
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE id = ?"),
-                                    arguments: [send.to]) == true else {
+            // One read: no row if the recipient does not exist, else whether they block the sender.
+            let recipient = try BoundStatement(db, """
+                SELECT EXISTS (SELECT 1 FROM blocks WHERE user_id = ?1 AND blocked_id = ?2) FROM users WHERE id = ?1
+                """)
+            recipient.bind(1, send.to)
+            recipient.bind(2, send.from)
+            guard let blocked = try recipient.first({ $0(0) != 0 }) else {
                 throw RoostError.notFound("no such user")
             }
-            if send.from != send.to, try Self.blocks(db: db, send.to, send.from) {
+            if send.from != send.to, blocked {
                 throw RoostError.forbidden("this user does not accept your messages")
             }
             let key = Self.directKey(send.from, send.to)
-            var content = try Self.attachFile(db: db, content: send.content, sender: send.from, conversationKey: key)
+            var content = send.content
             if content.replyTo != nil || content.mentions != nil {
                 content = try Self.checkReferences(db: db, content: content, conversationKey: key,
                                                    participants: [send.from, send.to])
             }
+            // The last check, and the first write (the file's share row): nothing
+            // below refuses the send (the writer runs it without a savepoint).
+            content = try Self.attachFile(db: db, content: content, sender: send.from, conversationKey: key)
             let contentJSON = plainJSON ?? content.jsonText
             let now = nowMillis()
             let id = ids.next(now: now)
-            try db.cachedStatement(sql: """
-                INSERT INTO messages (id, sender_id, recipient_id, group_id, conv_key, client_id, content, created_at)
-                VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
-                """).execute(arguments: [id, send.from, send.to, key, send.clientID, contentJSON, now])
+            try Self.insertMessage(db: db, id: id, sender: send.from, recipient: send.to, group: nil, conversationKey: key,
+                                   clientID: send.clientID, contentJSON: contentJSON, now: now)
             try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             let firstContact = try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
@@ -51,9 +53,8 @@ extension SQLiteStore {
                 if user == send.from { senderSeq = seq }
             }
             let result = SendResult(messageID: String(id), seq: senderSeq, timestamp: now)
-            try db.cachedStatement(sql: """
-                INSERT INTO sends (user_id, device, client_id, message_id, seq, timestamp) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [send.from, send.device, send.clientID, id, senderSeq, now])
+            try Self.recordSend(db: db, user: send.from, device: send.device, clientID: send.clientID, result: result,
+                                messageID: id)
             return SendOutcome(result: result, duplicate: false, deliveries: deliveries,
                                firstContact: firstContact && send.from != send.to)
         }

@@ -72,6 +72,7 @@ enum Schema {
         registerHistoryMigrations(&migrator)
         registerFeatureMigrations(&migrator)
         registerPushMigrations(&migrator)
+        registerWritePathMigrations(&migrator)
         return migrator
     }
 }

@@ -8,7 +8,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load generator: measure a running Roost server.",
-        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self, Mixed.self, Startup.self])
+        subcommands: [Ceiling.self, Pairs.self, Offline.self, Idle.self, Group.self, Mixed.self, Startup.self,
+                      Store.self])
 
     struct Common: ParsableArguments {
         @Option(help: "Base URL of the server under test.") var url = "http://127.0.0.1:8080"
@@ -92,6 +93,38 @@ struct BenchCommand: AsyncParsableCommand {
             let result = try await StartupScenario(binary: binary ?? own, dataDirectory: directory, runs: runs,
                                                    port: port).run()
             if data == nil { try? FileManager.default.removeItem(atPath: directory) }
+            try printReport(result, summary: result.summary, json: json)
+        }
+    }
+
+    struct Store: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The SQLite write path in this process, no server: CPU per message, batches.")
+        @Flag(help: "Print one JSON object instead of the summary.") var json = false
+        @Option(help: "Users.") var users = 1_000
+        @Option(help: "Users that send.") var senders = 50
+        @Option(help: "Sends in flight per sender.") var inFlight = 10
+        @Option(help: "Sends in total (the run also stops after --duration).") var messages = 50_000
+        @Option(help: "Seconds at most.") var duration = 60
+        @Option(help: "Members of one group that gets one send in --group-every (0: 1:1 only).") var groupMembers = 0
+        @Option(help: "With a group, one send in this many goes to it.") var groupEvery = 10
+        @Option(help: "A device acks (moves its cursor) every this many items.") var ackEvery = 16
+        @Flag(help: "synchronous=NORMAL instead of FULL.") var noFsync = false
+        @Option(help: "Directory for the database (default: a temporary one, removed).") var data: String?
+
+        func run() async throws {
+            var options = StoreScenario.Options()
+            options.users = users
+            options.senders = senders
+            options.inFlight = inFlight
+            options.messages = messages
+            options.duration = .seconds(duration)
+            options.groupMembers = groupMembers
+            options.groupEvery = groupEvery
+            options.ackEvery = ackEvery
+            options.fsync = !noFsync
+            options.directory = data
+            let result = try await StoreScenario(options: options).run()
             try printReport(result, summary: result.summary, json: json)
         }
     }

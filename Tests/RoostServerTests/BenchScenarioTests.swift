@@ -96,6 +96,25 @@ struct BenchScenarioTests {
         }
     }
 
+    @Test func storeWritePathCountsWhatItCommits() async throws {
+        var options = StoreScenario.Options()
+        options.users = 20
+        options.senders = 4
+        options.inFlight = 3
+        options.messages = 300
+        options.groupMembers = 6
+        options.groupEvery = 5
+        options.ackEvery = 4
+        let result = try await StoreScenario(options: options).run()
+        #expect(result.messages == 300 && result.errors == 0 && result.duplicates == 0)
+        #expect(result.directMessages + result.groupMessages == result.messages)
+        #expect(result.groupMessages > 0, "the group's members among the senders post to it")
+        #expect(result.items == result.directMessages * 2 + result.groupMessages * 6)
+        #expect(result.itemsStored == result.items && result.seqGaps == 0, "every reported item is in its inbox")
+        #expect(result.batches > 0 && result.batches <= result.messages + result.cursorMoves)
+        #expect(result.cursorMoves > 0 && result.cpuMicrosPerMessage > 0)
+    }
+
     @Test func startupTimesAServerOnAnExistingDataDirectory() async throws {
         let result = try await StartupScenario(binary: RoostBinary.path, dataDirectory: TempDirectory.make(), runs: 2,
                                                port: KillableServer.freePort()).run()
