@@ -16,6 +16,8 @@ public final class SQLiteStore: RoostStore {
         public var maxPendingWrites: Int = 100_000
         /// Snowflake node id (0 for a single node).
         public var node: Int64 = 0
+        /// How often the WAL is copied back into the database file, off the commit path.
+        public var checkpointInterval: Duration = .seconds(1)
 
         public init() {}
     }
@@ -29,6 +31,7 @@ public final class SQLiteStore: RoostStore {
     let ids: SnowflakeGenerator
     let heads = HeadCache()
     let logger: Logger
+    private let checkpointer: WALCheckpointer
 
     /// Opens (creating and migrating if needed) the database at `path`.
     public init(path: String, options: Options = .init(), logger: Logger = Logger(label: "roost.storage")) throws {
@@ -45,9 +48,9 @@ public final class SQLiteStore: RoostStore {
                 // index B-trees: with the default 2 MiB cache it re-read them from
                 // the file and spilled dirty pages into the WAL mid-transaction.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
-                // Checkpoint every ~40 MiB of WAL instead of ~4 MiB: a page
-                // rewritten by many batches is copied into the file once.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+                // Checkpoints run in the background (WALCheckpointer); the
+                // writer checkpoints itself only if the WAL passes ~200 MiB.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 50000")
             }
         }
         let pool = try DatabasePool(path: path, configuration: config)
@@ -73,6 +76,8 @@ public final class SQLiteStore: RoostStore {
         self.ids = SnowflakeGenerator(node: options.node, after: lastID)
         self.writer = GroupCommitWriter(pool: pool, heads: heads, maxBatch: options.maxBatch,
                                         maxPending: options.maxPendingWrites, metrics: StorageMetrics())
+        self.checkpointer = try WALCheckpointer(path: path, interval: options.checkpointInterval,
+                                                busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger)
     }
 
     static func newEpoch() -> String {
@@ -85,6 +90,7 @@ public final class SQLiteStore: RoostStore {
 
     public func close() async throws {
         await writer.close()
+        try await checkpointer.close()
         // Fold the WAL back into the main file so a stopped server leaves one
         // self-contained roost.sqlite (copyable, and quick to open next time).
         do {

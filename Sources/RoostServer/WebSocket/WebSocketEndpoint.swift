@@ -75,27 +75,33 @@ struct WebSocketEndpoint {
                                          remoteIP: remoteIP)
     }
 
-    /// An uncompressed socket: the session lives in its channel's handler, this
-    /// task only starts it and waits for the channel to close.
+    /// An uncompressed socket: the session lives in its channel's handler, and
+    /// this task only starts it. No task waits for the socket to close (a
+    /// callback on the channel does the clean-up): a task's stack per idle
+    /// connection was most of its memory.
     private func runDirect(channel: any Channel, grant: UpgradeGrant?, transport: SessionTransport,
                            logger: Logger) async {
-        open.count.add(1, ordering: .relaxed)
-        defer { open.count.subtract(1, ordering: .relaxed) }
         let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, transport: transport)
         let connection = services.makeConnection(sink: sink, logger: logger)
         guard drain.register(connection) else {
             sink.close(.goingAway, reason: "server shutting down")
-            try? await channel.closeFuture.get()
             return
         }
-        defer { drain.unregister(connection) }
+        open.count.add(1, ordering: .relaxed)
         logger.info("connection opened", metadata: ["user": "\(grant.map { String($0.identity.userID) } ?? "-")"])
         sink.attach(connection)
         await connection.start(grant: grant)
-        try? await channel.closeFuture.get()
-        await connection.connectionClosed()
-        sink.finish()
-        logger.info("connection closed")
+        // After the start: a socket that closed meanwhile is forgotten only once it was registered.
+        let (open, drain) = (self.open, self.drain)
+        channel.closeFuture.whenComplete { _ in
+            Task {
+                await connection.connectionClosed()
+                sink.finish()
+                drain.unregister(connection)
+                open.count.subtract(1, ordering: .relaxed)
+                logger.info("connection closed")
+            }
+        }
     }
 
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, grant: UpgradeGrant?,
