@@ -172,6 +172,7 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     var storeOptions = SQLiteStore.Options()
     storeOptions.synchronousFull = settings.durableCommits
     storeOptions.maxBatch = settings.maxWriteBatch
+    storeOptions.checkpointInterval = settings.checkpointInterval
     storeOptions.maxPendingWrites = settings.maxPendingWrites
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
                                 logger: logger)

@@ -49,6 +49,8 @@ public struct ServerSettings: Sendable {
     public var drainTimeout: Duration = .seconds(5)
     /// Operations per group-commit transaction.
     public var maxWriteBatch = SQLiteStore.Options().maxBatch
+    /// How often the WAL is copied into the database file, off the commit path (SQLite).
+    public var checkpointInterval: Duration = .seconds(1)
     /// Writes queued for the writer beyond which new ones are refused (`overloaded`).
     public var maxPendingWrites = SQLiteStore.Options().maxPendingWrites
 

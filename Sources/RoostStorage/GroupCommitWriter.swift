@@ -22,6 +22,8 @@ final class GroupCommitWriter: Sendable {
         /// written" for readers until that commit ends.
         var committingCursors: [DeviceKey: Int64] = [:]
         var draining = false
+        /// A drain for cursor moves alone is due after `cursorFlushDelay`.
+        var cursorFlushScheduled = false
         var closed = false
         var drainFinished: [CheckedContinuation<Void, Never>] = []
     }
@@ -36,6 +38,7 @@ final class GroupCommitWriter: Sendable {
     private let state = Mutex(State())
     private let maxBatch: Int
     private let maxPending: Int
+    private let cursorFlushDelay: Duration
     private let metrics: StorageMetrics
     private let batches = Atomic<Int>(0)
     private let replays = Atomic<Int>(0)
@@ -45,7 +48,9 @@ final class GroupCommitWriter: Sendable {
     /// Batches run a second time with a savepoint per operation (tests).
     var replayedBatches: Int { replays.load(ordering: .relaxed) }
 
-    init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics) {
+    init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics,
+         cursorFlushDelay: Duration = .milliseconds(250)) {
+        self.cursorFlushDelay = cursorFlushDelay
         self.pool = pool
         self.heads = heads
         self.maxBatch = maxBatch
@@ -65,13 +70,29 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Records a cursor move; written with the next batch.
+    ///
+    /// A cursor move waits for the next batch of writes, or at most
+    /// `cursorFlushDelay`: a device's ack needs no transaction (and fsync) of
+    /// its own, and losing the latest one in a crash only causes a redelivery.
     func setCursor(user: Int64, device: String, to seq: Int64) {
-        let start = state.withLock { s -> Bool in
+        let schedule = state.withLock { s -> Bool in
             guard !s.closed else { return false }
             s.cursors[DeviceKey(user: user, device: device)] = seq
-            return startDrainIfIdle(&s)
+            guard !s.draining, !s.cursorFlushScheduled else { return false }
+            s.cursorFlushScheduled = true
+            return true
         }
-        if start { Task { await self.drain() } }
+        guard schedule else { return }
+        let delay = cursorFlushDelay
+        Task {
+            try? await Task.sleep(for: delay)
+            let start = self.state.withLock { s -> Bool in
+                s.cursorFlushScheduled = false
+                guard !s.cursors.isEmpty else { return false }
+                return self.startDrainIfIdle(&s)
+            }
+            if start { await self.drain() }
+        }
     }
 
     /// A cursor move not yet written, if any.

@@ -80,6 +80,8 @@ extension ServerSettings {
         .seconds("typing-interval", \.core.typingInterval, allowZero: true,
                  "Typing frames relayed per conversation and sender: at most one per this many seconds."),
         .integer("max-write-batch", \.maxWriteBatch, atLeast: 1, "Writes committed in one group-commit transaction at most."),
+        .seconds("checkpoint-interval", \.checkpointInterval,
+                 "Seconds between background WAL checkpoints (SQLite): commits never copy the WAL into the database file themselves."),
         .integer("max-pending-writes", \.maxPendingWrites, atLeast: 1,
                  "Writes queued for the storage writer beyond which new ones are refused as overloaded."),
         .rate("rate-messages", \.core.rates.messages, "send_message per user."),
