@@ -50,11 +50,7 @@ final class WebSocketSink: FrameSink {
 
     func send(_ frame: String) {
         if let handler = transport.handler {
-            if transport.eventLoop.inEventLoop {
-                handler.value.write(text: frame)
-            } else {
-                transport.eventLoop.execute { handler.value.write(text: frame) }
-            }
+            onLoop { handler.value.write(text: frame) }
             return
         }
         Self.queuedEverywhere.add(1, ordering: .relaxed)
@@ -68,11 +64,7 @@ final class WebSocketSink: FrameSink {
 
     func close(_ code: CloseCode, reason: String) {
         if let handler = transport.handler {
-            if transport.eventLoop.inEventLoop {
-                handler.value.close(code, reason: reason)
-            } else {
-                transport.eventLoop.execute { handler.value.close(code, reason: reason) }
-            }
+            onLoop { handler.value.close(code, reason: reason) }
             return
         }
         continuation.yield(.close(code, reason))
@@ -87,10 +79,16 @@ final class WebSocketSink: FrameSink {
 
     func setReading(_ enabled: Bool) {
         guard let handler = transport.handler else { return }
+        onLoop { handler.value.setReading(enabled) }
+    }
+
+    /// Runs `body` now when called on the socket's loop (the connection's
+    /// own calls), else soon on it.
+    private func onLoop(_ body: @escaping @Sendable () -> Void) {
         if transport.eventLoop.inEventLoop {
-            handler.value.setReading(enabled)
+            body()
         } else {
-            transport.eventLoop.execute { handler.value.setReading(enabled) }
+            transport.eventLoop.execute(body)
         }
     }
 
