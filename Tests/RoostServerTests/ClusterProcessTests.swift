@@ -12,7 +12,8 @@ import Testing
 @Suite("Cluster: two roost processes on one PostgreSQL", .serialized)
 struct ClusterProcessTests {
     /// Fast beats (a dead node expires after 5 s) and presence without debounce.
-    static let nodeFlags = ["--cluster-poll-interval", "0.3", "--presence-debounce", "0.2", "--max-devices", "3"]
+    static let nodeFlags = ["--cluster-poll-interval", "0.3", "--presence-debounce", "0.2", "--max-devices", "3",
+                            "--log-level", "info"]
 
     /// Starts two nodes on a new database; stops them after `body`.
     static func withTwoNodes(_ body: (KillableServer, KillableServer) async throws -> Void) async throws {
@@ -152,6 +153,7 @@ struct ClusterProcessTests {
                 bobCursor = item.seq
             }
             try await bobWS.ack(bobCursor)
+            for item in try await aliceWS.items(10, timeout: .seconds(5), dedupe: true) { try await aliceWS.ack(item.seq) }
 
             nodeB.kill()
             // Carol resends her next message with the same id until a node acks it: once in the inbox.
@@ -173,11 +175,14 @@ struct ClusterProcessTests {
             #expect(await bobWS.itemsWithin(.milliseconds(500)).isEmpty, "nothing twice")
 
             // Inboxes: each acked message exactly once.
-            let aliceInbox = try await aliceWS.syncedItems().compactMap { $0["message_id"] as? String }
+            let aliceItems = try await aliceWS.syncedItems()
+            let aliceInbox = aliceItems.compactMap { $0["message_id"] as? String }
             for id in carolAcked { #expect(aliceInbox.filter { $0 == id }.count == 1, "carol's \(id) once in alice's inbox") }
             let bobInbox = try await bobWS.syncedItems().compactMap { $0["message_id"] as? String }
             #expect(bobInbox.filter { aliceAcked.contains($0) } == aliceAcked)
 
+            // Alice acknowledges what she got, or her node closes her socket for not acking (4410).
+            try await aliceWS.ack(aliceItems.compactMap { ($0["data"] as? [String: Any])?["seq"] as? Int }.max() ?? 0)
             // Dave's node died with him on it: once it counts as dead, Alice sees him offline.
             let daveOffline = await aliceWS.waitFor(timeout: .seconds(15)) {
                 $0.type == "presence" && $0.string("user_id") == dave.userID && $0.string("status") == "offline"
