@@ -77,4 +77,40 @@ struct ClusterTests {
             }
         }
     }
+
+    @Test(.enabled(if: ServerTestDatabase.baseURL != nil, "needs ROOST_TEST_SERVER_POSTGRES_URL"))
+    func aUserWithDevicesOnTwoNodesIsOfflineOnlyWhenBothAreGone() async throws {
+        let directory = TempDirectory.make()
+        let url = try #require(try await ServerTestDatabase.url(for: directory))
+        try await LiveServer.run(dataDirectory: directory, configure: { $0.core.presenceDebounce = .milliseconds(100) }) { nodeA in
+            try await LiveServer.run(configure: {
+                $0.core.presenceDebounce = .milliseconds(100)
+                $0.databaseURL = url
+            }) { nodeB in
+                let alice = try await nodeA.newUser("a"), bob = try await nodeA.newUser("b")
+                let aliceWS = try await TestClient.connect(nodeA, alice)
+                let bobPhone = try await TestClient.connect(nodeA, bob, device: "phone")
+                _ = try await bobPhone.sendText("hi", to: alice.userID)      // contacts from now on
+                #expect(await aliceWS.waitFor { $0.type == "presence" && $0.string("user_id") == bob.userID } != nil)
+                let bobTablet = try await TestClient.connect(nodeB, bob, device: "tablet")
+                try await bobTablet.heartbeat()
+
+                // The phone (node A, Alice's node) goes: the tablet on node B keeps Bob online.
+                bobPhone.close()
+                let early = await aliceWS.waitFor(timeout: .seconds(1)) {
+                    $0.type == "presence" && $0.string("user_id") == bob.userID && $0.string("status") == "offline"
+                }
+                #expect(early == nil, "no offline while a device is connected through another node: \(String(describing: early))")
+                let listed = try await nodeA.http.request("GET", "/api/presence?user_ids=\(bob.userID)", token: alice.token)
+                #expect((listed.json["presence"] as? [[String: Any]])?.first?["status"] as? String == "online")
+
+                // The tablet goes too: node B announces the offline to Alice on node A.
+                bobTablet.close()
+                let offline = await aliceWS.waitFor {
+                    $0.type == "presence" && $0.string("user_id") == bob.userID && $0.string("status") == "offline"
+                }
+                #expect(offline != nil, "offline once no node holds a device of Bob's")
+            }
+        }
+    }
 }
