@@ -11,7 +11,7 @@ UNLIMITED = --rate-http off --rate-logins-ip off --rate-logins-account off --rat
 RATE_ARGS = --rate-limit-loopback --rate-messages 5/min --rate-logins-account 5/min --rate-logins-ip 5/min --rate-failed-login-cost 0 \
 	--rate-registrations-ip 5/h --rate-connections-user 5/min --rate-connections-ip 5/min
 
-.PHONY: run test test-postgres build debug conformance clean
+.PHONY: run test test-postgres test-cluster build debug conformance clean
 
 ## Start the server on http://$(HOST):$(PORT) with its data in $(DATA).
 run:
@@ -40,6 +40,12 @@ test-postgres:
 		&& ROOST_TEST_SERVER_POSTGRES_URL=$$url $(SWIFT) test --skip-build --no-parallel \
 			--filter 'RoostServerTests\.($(PG_SERVER_SUITES))'; rc=$$?; \
 	scripts/pg-test-cluster.sh stop $$dir; exit $$rc
+
+## Two `roost serve` processes on a throwaway PostgreSQL: messages, presence, typing, device
+## replacement and the device cap across nodes, and a node killed with SIGKILL (scripts/cluster-test.sh).
+test-cluster:
+	$(SWIFT) build --build-tests
+	SWIFT=$(SWIFT) scripts/cluster-test.sh
 
 ## Release binary at .build/release/roost.
 build:

@@ -210,5 +210,26 @@ enum PostgresSchema {
                 PRIMARY KEY (user_id, device)
             );
             """),
+        Migration(version: 7, name: "cluster-devices", sql: """
+            -- Which node holds each connected device: the device cap across nodes,
+            -- replacement of a device that connects again through another node,
+            -- and presence (online while any live node holds a device).
+            CREATE TABLE node_devices (
+                user_id BIGINT NOT NULL,
+                device TEXT NOT NULL,
+                node BIGINT NOT NULL,
+                PRIMARY KEY (user_id, device)
+            );
+            CREATE INDEX node_devices_node ON node_devices (node);
+            """),
+        Migration(version: 8, name: "file-blobs", sql: """
+            -- Uploaded files' bytes, in parts of at most 1 MiB, so the nodes need no shared directory.
+            CREATE TABLE file_blobs (
+                file_id TEXT NOT NULL,
+                part INTEGER NOT NULL,
+                bytes BYTEA NOT NULL,
+                PRIMARY KEY (file_id, part)
+            );
+            """),
     ]
 }

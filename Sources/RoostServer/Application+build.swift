@@ -58,7 +58,14 @@ public func buildApplication(
     try FileManager.default.createDirectory(at: dataURL.appendingPathComponent("files", isDirectory: true),
                                             withIntermediateDirectories: true)
     let (store, lock) = try await openStore(settings, dataURL: dataURL, logger: logger)
-    let secret = try settings.jwtSecret ?? SecretFile.loadOrCreate(at: dataURL.appendingPathComponent("jwt.secret").path)
+    let secret: String
+    do {
+        secret = try await tokenSecret(settings, store: store, dataURL: dataURL)
+    } catch {
+        try? await store.close()
+        lock?.release()
+        throw error
+    }
     let services = await RoostServices(settings: settings.core, store: store, tokenSecret: secret, logger: logger)
 
     let push = PushDispatcher(settings: settings.push, store: store, registry: services.registry,
@@ -179,11 +186,25 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     return (store, lock)
 }
 
+/// The token-signing secret: `--jwt-secret`, else `jwt.secret` in the data
+/// directory; on PostgreSQL every node must sign with the same one, so it is
+/// checked against (or, without `--jwt-secret`, taken from) the database,
+/// seeded from this node's `jwt.secret` when it has one.
+func tokenSecret(_ settings: ServerSettings, store: any RoostStore, dataURL: URL) async throws -> String {
+    let file = dataURL.appendingPathComponent("jwt.secret").path
+    guard let postgres = store as? PostgresStore else {
+        return try settings.jwtSecret ?? SecretFile.loadOrCreate(at: file)
+    }
+    let seed = settings.jwtSecret != nil || !FileManager.default.fileExists(atPath: file)
+        ? SecretFile.generate() : try SecretFile.loadOrCreate(at: file)
+    return try await postgres.agreeOnTokenSecret(configured: settings.jwtSecret, seed: seed)
+}
+
 /// Live delivery between nodes, on PostgreSQL only.
 func clusterRelays(store: any RoostStore, services: RoostServices, settings: ServerSettings,
                    logger: Logger) -> [any Service] {
     guard let postgres = store as? PostgresStore else { return [] }
-    return [ClusterRelay(store: postgres, registry: services.registry, pollInterval: settings.clusterPollInterval,
+    return [ClusterRelay(store: postgres, services: services, pollInterval: settings.clusterPollInterval,
                          logger: logger)]
 }
 

@@ -33,6 +33,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("edit-window")) var editWindow: Double?
     @Option(help: settingHelp("max-reactions-per-user")) var maxReactionsPerUser: Int?
     @Option(help: settingHelp("account-event-interval")) var accountEventInterval: Double?
+    @Option(help: settingHelp("cluster-poll-interval")) var clusterPollInterval: Double?
     @Flag(help: settingHelp("ws-compression")) var wsCompression = false
     @Option(help: settingHelp("tls-cert")) var tlsCert: String?
     @Option(help: settingHelp("tls-key")) var tlsKey: String?
@@ -98,6 +99,7 @@ struct ServerFlags: ParsableArguments {
         v["edit-window"] = editWindow
         v["max-reactions-per-user"] = maxReactionsPerUser
         v["account-event-interval"] = accountEventInterval
+        v["cluster-poll-interval"] = clusterPollInterval
         v["ws-compression"] = wsCompression ? Bool(true) : nil
         v["tls-cert"] = tlsCert
         v["tls-key"] = tlsKey

@@ -8,10 +8,15 @@ public enum SecretFile {
             let trimmed = existing.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.count >= 32 { return trimmed }
         }
-        var rng = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        let secret = generate()
         _ = FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8),
                                        attributes: [.posixPermissions: 0o600])
         return secret
+    }
+
+    /// 32 random bytes, hex.
+    public static func generate() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
     }
 }

@@ -84,6 +84,7 @@ extension ClientConnection {
         for (_, connections) in services.registry.connections(of: targets) {
             for conn in connections { conn.post { $0.sendEphemeral(frame) } }
         }
+        await services.cluster.link?.relayTyping(from: identity.userID, conversation: conversation, to: targets)
     }
 
     func sendEphemeral(_ frame: String) {

@@ -164,6 +164,12 @@ public actor ClientConnection {
         default:
             break
         }
+        // Several nodes: the cap counts devices on all of them, and a node
+        // still holding this device kicks it (`replaced`).
+        if let link = services.cluster.link, try await !link.claimDevice(
+            user: identity.userID, device: identity.device, maxDevices: services.settings.maxDevicesPerUser) {
+            throw SessionRefusal.tooManyDevices(services.settings.maxDevicesPerUser)
+        }
         let store = services.store
         // A logout or password change that committed after the token check
         // and kicked before this registration would miss us: check again.

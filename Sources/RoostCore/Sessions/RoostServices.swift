@@ -18,6 +18,8 @@ public final class RoostServices: Sendable {
     public let limiter: RateLimiter
     /// Typing frames per sender and conversation, across the sender's devices.
     public let typing: TypingThrottle
+    /// The other nodes on the same PostgreSQL, while the cluster relay runs.
+    public let cluster: ClusterSlot
     public let logger: Logger
     public let startedAt: ContinuousClock.Instant
 
@@ -26,8 +28,11 @@ public final class RoostServices: Sendable {
         self.store = store
         let registry = SessionRegistry()
         self.registry = registry
+        let cluster = ClusterSlot()
+        self.cluster = cluster
         self.groups = GroupDirectory(store: store)
-        self.presence = PresenceTracker(store: store, registry: registry, debounce: settings.presenceDebounce)
+        self.presence = PresenceTracker(store: store, registry: registry, debounce: settings.presenceDebounce,
+                                        cluster: cluster)
         let tokens = await TokenService(secret: tokenSecret, lifetime: settings.tokenLifetime, store: store)
         self.tokens = tokens
         self.accounts = await AccountService(store: store, hasher: PasswordHasher(cost: settings.bcryptCost),

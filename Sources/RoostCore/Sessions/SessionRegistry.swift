@@ -148,6 +148,11 @@ public final class SessionRegistry: Sendable {
         state.withLock { Array($0.users.keys) }
     }
 
+    /// Every (user, device) connected here, for the other nodes' device records.
+    public func connectedDeviceList() -> [(user: Int64, device: String)] {
+        state.withLock { s in s.users.flatMap { user, devices in devices.keys.map { (user, $0) } } }
+    }
+
     /// Items committed elsewhere (another node): each connection of these users
     /// reads what it has not pushed yet from storage, in order.
     public func headsAdvanced(_ heads: [Int64: Int64]) {

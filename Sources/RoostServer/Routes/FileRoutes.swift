@@ -7,7 +7,8 @@ import RoostStorage
 
 /// `POST /api/files` and `GET /api/files/{file_id}`. A file is readable by its
 /// uploader and by participants of conversations it was sent in; everyone
-/// else gets the same 404 as for an id that does not exist.
+/// else gets the same 404 as for an id that does not exist. On PostgreSQL the
+/// bytes are kept in the database too (`FileBlobStore`), `files/` being a cache.
 struct FileRoutes {
     let services: RoostServices
     let uploader: FileUploader
@@ -24,10 +25,13 @@ struct FileRoutes {
                 mime: FileNames.mime(request.headers[.contentType]),
                 name: FileNames.displayName(query["name"].map(String.init)), sha256: upload.sha256,
                 width: upload.dimensions?.width, height: upload.dimensions?.height, createdAt: nowMillis())
+            let blobs = services.store as? any FileBlobStore
             do {
+                try await blobs?.storeFileBytes(id: upload.id, from: uploader.path(of: upload.id))
                 try await services.store.recordFile(file)
             } catch {
                 try? FileManager.default.removeItem(atPath: uploader.path(of: upload.id))
+                try? await blobs?.removeFileBytes(id: upload.id)
                 throw error
             }
             return JSONBody(status: .created, file.info)
@@ -51,6 +55,12 @@ struct FileRoutes {
                 return Response(status: .notModified, headers: headers)
             }
             headers[.contentLength] = String(file.size)
+            // Uploaded through another node: fetched once from the store into this node's files/.
+            let path = uploader.path(of: id)
+            if !FileManager.default.fileExists(atPath: path), let blobs = services.store as? any FileBlobStore,
+               try await !blobs.loadFileBytes(id: id, to: path) {
+                throw RoostError.notFound("no such file")
+            }
             let body = try await fileIO.loadFile(path: uploader.path(of: id), context: context)
             return Response(status: .ok, headers: headers, body: body)
         }

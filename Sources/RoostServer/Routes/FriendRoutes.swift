@@ -65,12 +65,14 @@ struct FriendRoutes {
                 throw RoostError.badRequest("at most \(Self.maxPresenceQuery) user ids")
             }
             let contacts = Set(try await services.store.contacts(of: user.id))
-            var entries: [PresenceStatus] = []
+            var shown: [(text: String, id: Int64)] = []
             var seen = Set<Int64>()
             for text in asked {
                 guard let id = parseUserID(text), contacts.contains(id), seen.insert(id).inserted else { continue }
-                entries.append(PresenceStatus(userID: text, online: await services.presence.isOnline(id)))
+                shown.append((text, id))
             }
+            let online = await services.presence.onlineAnywhere(shown.map(\.id))
+            let entries = shown.map { PresenceStatus(userID: $0.text, online: online.contains($0.id)) }
             return JSONBody(PresenceList(presence: entries))
         }
     }

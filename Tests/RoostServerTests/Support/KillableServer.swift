@@ -30,7 +30,10 @@ final class KillableServer: @unchecked Sendable {
                              "--rate-registrations-ip", "off", "--rate-connections-ip", "off",
                              "--rate-connections-user", "off", "--rate-messages", "off", "--rate-requests", "off"] + extra
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // The server's log, for a failing test to be read after (`--log-level` in `extra` raises it).
+        let log = URL(fileURLWithPath: dataDirectory).appendingPathComponent("server.log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
