@@ -144,7 +144,7 @@ public actor PresenceTracker {
                 for connection in connections { connection.post { $0.sendEphemeral(frame) } }
             }
             await cluster.link?.relayPresence(of: user, online: online, to: contacts)
-            await self.chainFinished(user, generation: mine)
+            self.chainFinished(user, generation: mine)
         }
         chains[user] = (mine, task)
     }
