@@ -42,7 +42,8 @@ struct InboundQueue {
 
 extension ClientConnection {
     /// A frame from the socket, called on this connection's event loop by the
-    /// transport as it reads. Frames are handled one at a time, in order: a
+    /// transport as it reads (the one place inbound traffic is noted for the
+    /// idle timeout). Frames are handled one at a time, in order: a
     /// `send_message` is in storage's queue before the next frame is looked at.
     public func accept(_ message: InboundMessage) {
         lastInbound = .now

@@ -4,15 +4,8 @@ import RoostProtocol
 import RoostStorage
 
 extension ClientConnection {
-    /// A text frame from the socket. Frames are handled in arrival order.
-    public func receive(text: String) async {
-        guard let frame = decode(text) else { return }
-        await handle(frame)
-    }
-
     /// The frame, or nil after the client was told what is wrong with it.
     func decode(_ text: String) -> ClientFrame? {
-        lastInbound = .now
         guard !isClosed else { return nil }
         do {
             return try ClientFrame(json: Data(text.utf8))
@@ -35,19 +28,13 @@ extension ClientConnection {
     }
 
     /// A binary frame: not part of the protocol.
-    public func receiveBinary() {
-        lastInbound = .now
+    func receiveBinary() {
         guard !isClosed else { return }
         if identity == nil {
             refuseUnauthenticated(ref: nil)
         } else {
             fail(.badRequest("binary frames are not supported"), ref: nil)
         }
-    }
-
-    /// Any inbound traffic (a ping included) keeps the connection alive.
-    public func touch() {
-        lastInbound = .now
     }
 
     private func handleFirst(_ frame: ClientFrame) async {

@@ -26,18 +26,16 @@ final class WebSocketSink: FrameSink {
     private let queued = Atomic<Int>(0)
     private let limit: Int
     private let transport: SessionTransport
-    private let loopExecutor: any SerialExecutor
 
     init(limit: Int, transport: SessionTransport) {
         (stream, continuation) = AsyncStream.makeStream(of: Command.self)
         self.limit = limit
         self.transport = transport
-        self.loopExecutor = transport.eventLoop.executor
     }
 
     var lastControlFrame: ContinuousClock.Instant? { transport.clock.lastFrame }
 
-    var executor: any SerialExecutor { loopExecutor }
+    var executor: any SerialExecutor { transport.eventLoop.executor }
 
     func execute(_ work: @escaping @Sendable () -> Void) {
         transport.eventLoop.execute(work)
