@@ -9,16 +9,14 @@ extension SessionRegistry {
     func deliverShared(_ deliveries: [Delivery], except origin: ClientConnection? = nil) {
         guard let first = deliveries.first else { return }
         announceCommitted(deliveries)
-        let targets = connections(of: deliveries.map(\.user))
-        guard !targets.isEmpty else { return }
-        var byUser: [Int64: [ClientConnection]] = [:]
-        for (user, conns) in targets { byUser[user] = conns }
+        let byUser = recipients(of: deliveries, except: origin)
+        guard !byUser.isEmpty else { return }
         let renderer = SharedItemRenderer(body: first.item.body)
         for delivery in deliveries {
             guard let conns = byUser[delivery.user] else { continue }
             let seq = delivery.item.seq
             let frame = renderer.frame(seq: seq, timestamp: delivery.item.timestamp)
-            for conn in conns where conn !== origin { conn.post { $0.offer(seq: seq, frame: frame) } }
+            for conn in conns { conn.post { $0.offer(seq: seq, frame: frame) } }
         }
     }
 }

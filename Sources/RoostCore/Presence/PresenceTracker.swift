@@ -105,9 +105,18 @@ public actor PresenceTracker {
 
     /// One presence frame about `user` for `viewer`'s devices, wherever they are connected.
     private func tell(_ viewer: Int64, _ user: Int64, online: Bool) async {
+        await Self.send(presenceOf: user, online: online, to: [viewer], registry: registry, cluster: cluster)
+    }
+
+    /// A presence frame about `user` to the devices of `viewers` connected
+    /// here, and through the other nodes to those connected there.
+    private static func send(presenceOf user: Int64, online: Bool, to viewers: [Int64],
+                             registry: SessionRegistry, cluster: ClusterSlot) async {
         let frame = ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: online))
-        for connection in registry.connections(of: viewer) { connection.post { $0.sendEphemeral(frame) } }
-        await cluster.link?.relayPresence(of: user, online: online, to: [viewer])
+        for (_, connections) in registry.connections(of: viewers) {
+            for connection in connections { connection.post { $0.sendEphemeral(frame) } }
+        }
+        await cluster.link?.relayPresence(of: user, online: online, to: viewers)
     }
 
     private func expire(_ user: Int64, generation: Int) async {
@@ -138,12 +147,8 @@ public actor PresenceTracker {
         let store = self.store, registry = self.registry, cluster = self.cluster
         let task = Task {
             await previous?.value
-            let frame = ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: online))
             let contacts = (try? await store.contacts(of: user)) ?? []
-            for (_, connections) in registry.connections(of: contacts) {
-                for connection in connections { connection.post { $0.sendEphemeral(frame) } }
-            }
-            await cluster.link?.relayPresence(of: user, online: online, to: contacts)
+            await Self.send(presenceOf: user, online: online, to: contacts, registry: registry, cluster: cluster)
             self.chainFinished(user, generation: mine)
         }
         chains[user] = (mine, task)

@@ -105,13 +105,8 @@ public final class SessionRegistry: Sendable {
     func deliver(_ deliveries: [Delivery], except origin: ClientConnection? = nil) {
         guard !deliveries.isEmpty else { return }
         announceCommitted(deliveries)
-        let targets = connections(of: deliveries.map(\.user))
-        guard !targets.isEmpty else { return }
-        var byUser: [Int64: [ClientConnection]] = [:]
-        for (user, conns) in targets {
-            let others = conns.filter { $0 !== origin }
-            if !others.isEmpty { byUser[user] = others }
-        }
+        let byUser = recipients(of: deliveries, except: origin)
+        guard !byUser.isEmpty else { return }
         for delivery in deliveries {
             guard let conns = byUser[delivery.user] else { continue }
             let frame = ServerFrame.item(delivery.item)
@@ -123,6 +118,20 @@ public final class SessionRegistry: Sendable {
                     conn.offer(seq: seq, frame: frame)
                 }
             }
+        }
+    }
+
+    /// The connections the deliveries go to, by user, without `origin`: one
+    /// lock for the whole fan-out.
+    func recipients(of deliveries: [Delivery], except origin: ClientConnection?) -> [Int64: [ClientConnection]] {
+        state.withLock { s in
+            var byUser: [Int64: [ClientConnection]] = [:]
+            for delivery in deliveries where byUser[delivery.user] == nil {
+                guard let devices = s.users[delivery.user] else { continue }
+                let conns = devices.values.filter { $0 !== origin }
+                if !conns.isEmpty { byUser[delivery.user] = conns }
+            }
+            return byUser
         }
     }
 
