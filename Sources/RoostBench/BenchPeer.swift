@@ -60,6 +60,34 @@ final class BenchPeer: Sendable {
         if now { callback() }
     }
 
+    /// Waits until every peer's welcome arrived. A session is registered
+    /// (and sees new items live) only when its welcome is sent; connecting
+    /// with `since` beyond the head skips what committed before then, so a
+    /// scenario that starts sending earlier would count those items as lost.
+    static func awaitWelcomes(_ peers: [BenchPeer], timeout: Duration = .seconds(30)) async throws {
+        let remaining = Atomic<Int>(peers.count)
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self)
+        for peer in peers {
+            peer.onWelcome {
+                if remaining.subtract(1, ordering: .relaxed).newValue == 0 { continuation.yield(true) }
+            }
+        }
+        if peers.isEmpty { continuation.yield(true) }
+        let limit = Task {
+            try? await Task.sleep(for: timeout)
+            continuation.yield(false)
+        }
+        defer { limit.cancel() }
+        var welcomed = false
+        for await outcome in stream {
+            welcomed = outcome
+            break
+        }
+        guard welcomed else {
+            throw BenchError.setup("\(remaining.load(ordering: .relaxed)) connection(s) got no welcome within \(timeout)")
+        }
+    }
+
     /// Notes that the device holds `seq` (an item pushed, or its own item from an ack).
     func hold(_ seq: Int64) {
         let ack: Int64? = cursor.withLock { c in

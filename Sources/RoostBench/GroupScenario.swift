@@ -106,6 +106,7 @@ public struct GroupScenario: Sendable {
                 }
             })
         }
+        try await BenchPeer.awaitWelcomes(peers)
         let flusher = BenchPeer.startAckFlusher(peers)
         defer { flusher.cancel() }
         let before = await context.probe.sample()

@@ -44,7 +44,7 @@ public struct OfflineScenario: Sendable {
         // Where the receiver's inbox stands before this run.
         let head = Mutex<Int64>(0)
         let probe = try await BenchPeer.connect(http: context.http, user: receiver, device: "probe") { _, _ in }
-        try await Task.sleep(for: .milliseconds(200))
+        try await BenchPeer.awaitWelcomes([probe])
         head.withLock { $0 = probe.held }
         probe.close()
         let startSeq = head.withLock { $0 }

@@ -138,6 +138,7 @@ public struct PairsScenario: Sendable {
         }
 
         let allPeers = receivers + senders
+        try await BenchPeer.awaitWelcomes(allPeers)
         let flusher = BenchPeer.startAckFlusher(allPeers)
         defer { flusher.cancel() }
         let before = await context.probe.sample()
