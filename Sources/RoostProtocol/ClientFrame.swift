@@ -15,6 +15,23 @@ public struct ClientFrame: Sendable {
 
     /// Checks the envelope: JSON, an object, a string `type`.
     public init(json raw: Data) throws(FrameError) {
+        if let fast = raw.withUnsafeBytes(FastEnvelope.scan) {
+            let id: String? = if case .some(.valid(let id)) = fast.messageID { id } else { nil }
+            self.init(type: fast.type, messageID: id, raw: raw, preDecoded: fast.preDecoded)
+        } else {
+            try self.init(decoding: raw)
+        }
+    }
+
+    private init(type: String, messageID: String?, raw: Data, preDecoded: (any Sendable)?) {
+        self.type = type
+        self.messageID = messageID
+        self.raw = raw
+        self.preDecoded = preDecoded
+    }
+
+    /// The envelope through JSONDecoder: every frame FastEnvelope does not take.
+    init(decoding raw: Data) throws(FrameError) {
         let header: Header
         do {
             header = try JSONDecoder().decode(Header.self, from: raw)
