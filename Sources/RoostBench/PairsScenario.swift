@@ -203,7 +203,8 @@ public struct PairsScenario: Sendable {
         while true {
             let now = monotonicNanos()
             if now >= end { break }
-            let due = Int(Double(now - start) / interval)
+            // Message k is due at start + k * interval: k = 0 at once.
+            let due = Int(Double(now - start) / interval) + 1
             while sentCount < due {
                 let scheduled = start + UInt64(Double(sentCount) * interval)
                 let slot = sentCount % pairs.count

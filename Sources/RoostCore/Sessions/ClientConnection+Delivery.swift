@@ -62,7 +62,7 @@ extension ClientConnection {
 
     /// An item this connection's own request added: held by the client already.
     func markHeld(_ delivery: Delivery) {
-        window.markHeld(seq: delivery.item.seq, frame: ServerFrame.item(delivery.item))
+        window.markHeld(delivery.item)
         pump()
         scheduleRetry()
     }

@@ -1,10 +1,27 @@
+import RoostProtocol
+
 /// The per-connection delivery state of PROTOCOL.md 4 as a value type: what has
 /// been pushed, what is acked, what is due for a retry. Methods return the
 /// frames to send; the owning `ClientConnection` does the I/O.
 struct DeliveryWindow {
+    /// A frame as text, or the item it will be rendered from: the sender's
+    /// own copy of its message is held here but sent only as a retry, so it
+    /// is rendered only then.
+    enum Frame {
+        case text(String)
+        case item(InboxItem)
+
+        var text: String {
+            switch self {
+            case .text(let text): text
+            case .item(let item): ServerFrame.item(item)
+            }
+        }
+    }
+
     struct InFlight {
         let seq: Int64
-        var frame: String
+        var frame: Frame
         var pushes: Int
         var lastPush: ContinuousClock.Instant
     }
@@ -27,7 +44,7 @@ struct DeliveryWindow {
     private(set) var head: Int64 = 0
     private(set) var inflight: [InFlight] = []
     /// Frames offered above `pushedUpTo`, waiting for room in the window.
-    private var pending: [Int64: String] = [:]
+    private var pending: [Int64: Frame] = [:]
     /// Items the connection's own request added: counted as pushed, never sent.
     private var withheld: Set<Int64> = []
 
@@ -56,16 +73,16 @@ struct DeliveryWindow {
     mutating func offer(seq: Int64, frame: String) {
         head = max(head, seq)
         if seq > pushedUpTo && seq <= pushedUpTo + Int64(capacity) {
-            pending[seq] = frame
+            pending[seq] = .text(frame)
         }
     }
 
-    /// The connection's own request added `seq`: it holds it already.
-    mutating func markHeld(seq: Int64, frame: String) {
-        head = max(head, seq)
-        guard seq > pushedUpTo else { return }
-        withheld.insert(seq)
-        pending[seq] = frame
+    /// The connection's own request added `item`: it holds it already.
+    mutating func markHeld(_ item: InboxItem) {
+        head = max(head, item.seq)
+        guard item.seq > pushedUpTo else { return }
+        withheld.insert(item.seq)
+        pending[item.seq] = .item(item)
     }
 
     /// Frames to send now, and where to read from storage if a frame is missing.
@@ -88,14 +105,14 @@ struct DeliveryWindow {
         for item in items where item.seq == pushedUpTo + 1 && inflight.count < capacity {
             head = max(head, item.seq)
             pending.removeValue(forKey: item.seq)
-            record(seq: item.seq, frame: item.frame, now: now, into: &out)
+            record(seq: item.seq, frame: .text(item.frame), now: now, into: &out)
         }
         return out
     }
 
-    private mutating func record(seq: Int64, frame: String, now: ContinuousClock.Instant, into out: inout [String]) {
+    private mutating func record(seq: Int64, frame: Frame, now: ContinuousClock.Instant, into out: inout [String]) {
         pushedUpTo = seq
-        if withheld.remove(seq) == nil { out.append(frame) }
+        if withheld.remove(seq) == nil { out.append(frame.text) }
         inflight.append(InFlight(seq: seq, frame: frame, pushes: 1, lastPush: now))
     }
 
@@ -117,10 +134,10 @@ struct DeliveryWindow {
     /// frame: a recall must not be undone by a later push of the old content.
     mutating func rewriteFrames(_ rewrite: (String) -> String?) {
         for i in inflight.indices {
-            if let frame = rewrite(inflight[i].frame) { inflight[i].frame = frame }
+            if let frame = rewrite(inflight[i].frame.text) { inflight[i].frame = .text(frame) }
         }
         for (seq, frame) in pending {
-            if let replaced = rewrite(frame) { pending[seq] = replaced }
+            if let replaced = rewrite(frame.text) { pending[seq] = .text(replaced) }
         }
     }
 
@@ -133,7 +150,9 @@ struct DeliveryWindow {
         var out: [String] = []
         for i in inflight.indices where inflight[i].lastPush + retryInterval <= now {
             if inflight[i].pushes >= maxAttempts { return .exhausted }
-            out.append(inflight[i].frame)
+            let text = inflight[i].frame.text
+            out.append(text)
+            inflight[i].frame = .text(text)
             inflight[i].pushes += 1
             inflight[i].lastPush = now
         }
