@@ -31,6 +31,9 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
     nonisolated(nonsending) func head(of user: Int64) async throws -> Int64
     /// The device's cursor (0 for a new device), including cursor moves not yet flushed.
     nonisolated(nonsending) func cursor(user: Int64, device: String) async throws -> Int64
+    /// What a session starts from, read together: the account's token
+    /// version (nil when the user is gone), the inbox head and the device cursor.
+    nonisolated(nonsending) func sessionStart(user: Int64, device: String) async throws -> SessionStart
     /// Moves a device cursor. Coalesced and written with the next batch: losing
     /// the latest ack in a crash only causes a redelivery, never a loss.
     func setCursor(user: Int64, device: String, to seq: Int64)
@@ -50,6 +53,25 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
 
 extension RoostStore {
     public var commitsInSubmissionOrder: Bool { false }
+
+    /// Three reads; a backend that can do them in one overrides this.
+    nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {
+        SessionStart(tokenVersion: try await self.user(id: user)?.tokenVersion,
+                     head: try await head(of: user), cursor: try await cursor(user: user, device: device))
+    }
+}
+
+/// Where a device's session starts (`RoostStore.sessionStart`).
+public struct SessionStart: Sendable, Equatable {
+    public let tokenVersion: Int64?
+    public let head: Int64
+    public let cursor: Int64
+
+    public init(tokenVersion: Int64?, head: Int64, cursor: Int64) {
+        self.tokenVersion = tokenVersion
+        self.head = head
+        self.cursor = cursor
+    }
 }
 
 public struct UserAccount: Sendable, Equatable {

@@ -16,6 +16,21 @@ extension SQLiteStore {
         }
     }
 
+    /// One read transaction instead of three: a reconnect storm pays one
+    /// reader hop per connection for its session start.
+    nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {
+        let pendingCursor = writer.pendingCursor(user: user, device: device)
+        return try await pool.read { [heads] db in
+            let tokenVersion = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT token_version FROM users WHERE id = ?"), arguments: [user])
+            let head = try heads.load(user, db: db)
+            let cursor = try pendingCursor ?? Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT acked_seq FROM devices WHERE user_id = ? AND name = ?"),
+                arguments: [user, device]) ?? 0
+            return SessionStart(tokenVersion: tokenVersion, head: head, cursor: cursor)
+        }
+    }
+
     public func setCursor(user: Int64, device: String, to seq: Int64) {
         writer.setCursor(user: user, device: device, to: seq)
     }

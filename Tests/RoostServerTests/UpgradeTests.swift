@@ -19,6 +19,7 @@ struct UpgradeTests {
                 ("tampered signature", "\(parts[0]).\(parts[1]).\(String(flipped))"),
                 ("tampered payload", "\(parts[0]).\(parts[1])x.\(parts[2])"),
                 ("alg none", "\(alg).\(parts[1])."),
+                ("alg none, keys in the other order", "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.\(parts[1]).\(parts[2])"), // {"typ":"JWT","alg":"none"}
                 ("signature stripped", "\(parts[0]).\(parts[1])."),
             ]
             for (label, token) in cases {

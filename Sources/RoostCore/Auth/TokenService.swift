@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import JWTKit
 import RoostProtocol
 import RoostStorage
@@ -22,9 +23,10 @@ public struct TokenService: Sendable {
     private let keys: JWTKeyCollection
     private let lifetime: Duration
     private let store: any RoostStore
-    /// The header segment of the tokens this service signs (`{"alg":"HS256",...}`
-    /// as jwt-kit writes it): a token that starts with it needs no header decoding.
-    private let ownHeader: Substring?
+    /// Header segments already seen to name HS256: a token that starts with
+    /// one needs no header decoding. jwt-kit writes its header's keys in
+    /// either order, so the tokens of one server carry more than one.
+    private let knownHeaders = KnownHeaders()
 
     public init(secret: String, lifetime: Duration, store: any RoostStore) async {
         let keys = JWTKeyCollection()
@@ -34,7 +36,7 @@ public struct TokenService: Sendable {
         self.store = store
         let sample = AccessClaims(sub: .init(value: "0"), exp: .init(value: Date()), iat: .init(value: Date()), ver: 0)
         let header = (try? await keys.sign(sample))?.split(separator: ".", maxSplits: 1).first
-        self.ownHeader = header.flatMap { Self.headerAlgorithm(of: "\($0).x.y") == "HS256" ? $0 : nil }
+        if let header { _ = knownHeaders.isHS256(header) }
     }
 
     /// A token for `user` and its expiry (ms since 1970).
@@ -49,8 +51,7 @@ public struct TokenService: Sendable {
 
     /// The user a token authenticates; `unauthenticated` for anything else.
     public func authenticate(_ token: String) async throws(RoostError) -> UserAccount {
-        let pinned = ownHeader.map { token.hasPrefix($0 + ".") } ?? false
-        guard !token.isEmpty, pinned || Self.headerAlgorithm(of: token) == "HS256" else {
+        guard let dot = token.firstIndex(of: "."), knownHeaders.isHS256(token[..<dot]) else {
             throw .unauthenticated("invalid token")
         }
         let claims: AccessClaims
@@ -78,5 +79,22 @@ public struct TokenService: Sendable {
             return nil
         }
         return header["alg"]
+    }
+}
+
+/// Header segments known to name HS256, at most `capacity` of them (a client
+/// sending headers of its own only fills the rest; nothing is ever evicted,
+/// so the server's own stay).
+private final class KnownHeaders: Sendable {
+    private let headers = Mutex<Set<Substring>>([])
+    private let capacity = 8
+
+    func isHS256(_ header: Substring) -> Bool {
+        if headers.withLock({ $0.contains(header) }) { return true }
+        guard TokenService.headerAlgorithm(of: "\(header).x.y") == "HS256" else { return false }
+        headers.withLock { known in
+            if known.count < capacity { known.insert(Substring(String(header))) }
+        }
+        return true
     }
 }

@@ -173,11 +173,12 @@ public actor ClientConnection {
         let store = services.store
         // A logout or password change that committed after the token check
         // and kicked before this registration would miss us: check again.
-        if let tokenVersion, try await store.user(id: identity.userID)?.tokenVersion != tokenVersion {
+        let start = try await store.sessionStart(user: identity.userID, device: identity.device)
+        if let tokenVersion, start.tokenVersion != tokenVersion {
             throw SessionRefusal.revoked
         }
-        let head = try await store.head(of: identity.userID)
-        var cursor = try await store.cursor(user: identity.userID, device: identity.device)
+        let head = start.head
+        var cursor = start.cursor
         if let since {
             cursor = min(since, head)
             store.setCursor(user: identity.userID, device: identity.device, to: cursor)
