@@ -180,6 +180,7 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     storeOptions.synchronousFull = settings.durableCommits
     storeOptions.maxBatch = settings.maxWriteBatch
     storeOptions.checkpointInterval = settings.checkpointInterval
+    storeOptions.searchIndexInterval = settings.searchIndexInterval
     storeOptions.maxPendingWrites = settings.maxPendingWrites
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
                                 logger: logger)

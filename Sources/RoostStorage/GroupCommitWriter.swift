@@ -41,6 +41,8 @@ final class GroupCommitWriter: Sendable {
     private let cursorFlushDelay: Duration
     private let metrics: StorageMetrics
     private let batches = Atomic<Int>(0)
+    /// Work that rides along in every batch's transaction, after its operations.
+    private let afterOps: (@Sendable (Database) -> Void)?
     private let replays = Atomic<Int>(0)
 
     /// Transactions committed so far (tests check that writes share them).
@@ -49,7 +51,8 @@ final class GroupCommitWriter: Sendable {
     var replayedBatches: Int { replays.load(ordering: .relaxed) }
 
     init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics,
-         cursorFlushDelay: Duration = .milliseconds(250)) {
+         cursorFlushDelay: Duration = .milliseconds(250), afterOps: (@Sendable (Database) -> Void)? = nil) {
+        self.afterOps = afterOps
         self.cursorFlushDelay = cursorFlushDelay
         self.pool = pool
         self.heads = heads
@@ -176,11 +179,15 @@ final class GroupCommitWriter: Sendable {
         do {
             var batch = WriteBatch(heads: heads)
             do {
-                try await pool.write { [batch] db in try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false) }
+                try await pool.write { [batch, afterOps] db in
+                    try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false, afterOps: afterOps)
+                }
             } catch is PartialWrite {
                 replays.add(1, ordering: .relaxed)
                 batch = WriteBatch(heads: heads)
-                try await pool.write { [batch] db in try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true) }
+                try await pool.write { [batch, afterOps] db in
+                    try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true, afterOps: afterOps)
+                }
             }
             heads.merge(batch.committedHeads)
             batches.add(1, ordering: .relaxed)
@@ -194,7 +201,7 @@ final class GroupCommitWriter: Sendable {
 
     /// One attempt at the batch's transaction: the cursor moves, then every op.
     private static func run(_ ops: [PendingWrite], cursors: [DeviceKey: Int64], batch: WriteBatch, db: Database,
-                            guarded: Bool) throws {
+                            guarded: Bool, afterOps: (@Sendable (Database) -> Void)?) throws {
         if !cursors.isEmpty {
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO devices (user_id, name, acked_seq) VALUES (?, ?, ?)
@@ -205,6 +212,7 @@ final class GroupCommitWriter: Sendable {
             }
         }
         for op in ops { try op.run(db, batch: batch, guarded: guarded) }
+        afterOps?(db)
     }
 }
 

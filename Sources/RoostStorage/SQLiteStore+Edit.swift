@@ -30,7 +30,8 @@ extension SQLiteStore {
             try Self.unindexContent(db: db, message: message)
             try db.cachedStatement(sql: "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?")
                 .execute(arguments: [content.jsonText, now, message.id])
-            try Self.indexContent(db: db, messageID: message.id, sender: edit.user, conversationKey: key, content: content)
+            try Self.indexContent(db: db, messageID: message.id, sender: edit.user, conversationKey: key, content: content,
+                                   deferText: false)
 
             var deliveries: [Delivery] = []
             var ownSeq: Int64 = 0

@@ -24,10 +24,12 @@ extension SQLiteStore {
         return content
     }
 
-    /// Indexes a message's text and records its mentions (the sender's own excluded).
+    /// Records a message's mentions (the sender's own excluded) and indexes
+    /// its text. A new message's text is left to `indexDeferredTexts`
+    /// (`deferText`); so is the text of an edited message not indexed yet.
     static func indexContent(db: Database, messageID: Int64, sender: Int64, conversationKey key: String,
-                             content: MessageContent) throws {
-        if let text = content.text {
+                             content: MessageContent, deferText: Bool) throws {
+        if let text = content.text, !deferText, try messageID <= searchIndexedUpTo(db: db) {
             let insert = try BoundStatement(db, "INSERT INTO message_search (rowid, text) VALUES (?, ?)")
             insert.bind(1, messageID)
             insert.bind(2, text)
@@ -41,10 +43,11 @@ extension SQLiteStore {
     }
 
     /// Removes what `indexContent` added for the message's current content
-    /// (an external-content FTS5 index must be told the old text to delete it).
+    /// (an external-content FTS5 index must be told the old text to delete it;
+    /// a text not indexed yet has nothing to delete).
     static func unindexContent(db: Database, message: MessageRow) throws {
         guard !message.recalled, let content = message.decodedContent else { return }
-        if let text = content.text {
+        if let text = content.text, try message.id <= searchIndexedUpTo(db: db) {
             try db.cachedStatement(sql: "INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', ?, ?)")
                 .execute(arguments: [message.id, text])
         }
@@ -53,6 +56,30 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "DELETE FROM mentions WHERE user_id = ? AND conv_key = ? AND message_id = ?")
                 .execute(arguments: [user, message.conversationKey, message.id])
         }
+    }
+
+    /// Messages with ids up to here have their text in the full-text index.
+    static func searchIndexedUpTo(db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_up_to'")) ?? 0
+    }
+
+    /// Indexes the text of every message committed since the last call, as
+    /// it is now (an edit already applied; a recalled message has none), in
+    /// one FTS5 insert: one segment for many messages instead of one per
+    /// batch. Returns how many texts it indexed.
+    @discardableResult
+    static func indexDeferredTexts(db: Database) throws -> Int {
+        let from = try searchIndexedUpTo(db: db)
+        guard let to = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM messages")), to > from else {
+            return 0
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO message_search (rowid, text)
+            SELECT id, text FROM message_texts WHERE id > ? AND id <= ? AND text IS NOT NULL
+            """).execute(arguments: [from, to])
+        let indexed = db.changesCount
+        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'search_indexed_up_to'").execute(arguments: [to])
+        return indexed
     }
 
     /// Who takes part in the message's conversation now: both sides of a 1:1

@@ -36,7 +36,8 @@ extension SQLiteStore {
             let id = ids.next(now: now)
             try Self.insertMessage(db: db, id: id, sender: send.from, recipient: send.to, group: nil, conversationKey: key,
                                    clientID: send.clientID, contentJSON: contentJSON, now: now)
-            try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
+            try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content,
+                                   deferText: true)
             let firstContact = try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)

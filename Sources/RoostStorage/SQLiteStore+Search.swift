@@ -6,6 +6,8 @@ import RoostProtocol
 extension SQLiteStore {
     public func search(user: Int64, query: String, conversation: Conversation?, limit: Int) async throws -> [SearchHit] {
         guard let match = Self.matchExpression(query) else { return [] }
+        // Texts committed but not indexed yet (DeferredSearchIndex) first.
+        _ = try await writer.write { db, _ in try Self.indexDeferredTexts(db: db) }
         return try await pool.read { db in
             var sql = """
                 SELECT m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id, m.content, m.recalled, m.created_at,

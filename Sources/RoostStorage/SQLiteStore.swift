@@ -18,6 +18,9 @@ public final class SQLiteStore: RoostStore {
         public var node: Int64 = 0
         /// How often the WAL is copied back into the database file, off the commit path.
         public var checkpointInterval: Duration = .seconds(1)
+        /// How long a new message's text may wait for the full-text index
+        /// (searches index what waits first); zero indexes with every batch.
+        public var searchIndexInterval: Duration = .seconds(1)
 
         public init() {}
     }
@@ -74,8 +77,10 @@ public final class SQLiteStore: RoostStore {
         self.epoch = epoch
         self.logger = logger
         self.ids = SnowflakeGenerator(node: options.node, after: lastID)
+        let searchIndex = DeferredSearchIndex(interval: options.searchIndexInterval, logger: logger)
         self.writer = GroupCommitWriter(pool: pool, heads: heads, maxBatch: options.maxBatch,
-                                        maxPending: options.maxPendingWrites, metrics: StorageMetrics())
+                                        maxPending: options.maxPendingWrites, metrics: StorageMetrics(),
+                                        afterOps: { db in searchIndex.maintain(db) })
         self.checkpointer = try WALCheckpointer(path: path, interval: options.checkpointInterval,
                                                 busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger)
     }

@@ -9,5 +9,13 @@ extension Schema {
         migrator.registerMigration("v11-drop-conversation-recency-index") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS direct_conversations_by_recent")
         }
+        // A new message's text reaches the full-text index after its commit,
+        // in batches (DeferredSearchIndex); everything up to here is indexed.
+        migrator.registerMigration("v12-deferred-search-index") { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO meta (key, value)
+                VALUES ('search_indexed_up_to', (SELECT COALESCE(MAX(id), 0) FROM messages))
+                """)
+        }
     }
 }
