@@ -50,7 +50,7 @@ public struct ServerSettings: Sendable {
     /// Operations per group-commit transaction.
     public var maxWriteBatch = SQLiteStore.Options().maxBatch
     /// How often the WAL is copied into the database file, off the commit path (SQLite).
-    public var checkpointInterval: Duration = .seconds(1)
+    public var checkpointInterval = SQLiteStore.Options().checkpointInterval
     /// How long a new message's text may wait for the full-text index (SQLite; searches index it first).
     public var searchIndexInterval = SQLiteStore.Options().searchIndexInterval
     /// Writes queued for the writer beyond which new ones are refused (`overloaded`).

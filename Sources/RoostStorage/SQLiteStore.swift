@@ -17,7 +17,7 @@ public final class SQLiteStore: RoostStore {
         /// Snowflake node id (0 for a single node).
         public var node: Int64 = 0
         /// How often the WAL is copied back into the database file, off the commit path.
-        public var checkpointInterval: Duration = .seconds(1)
+        public var checkpointInterval: Duration = .milliseconds(100)
         /// How long a new message's text may wait for the full-text index
         /// (searches index what waits first); zero indexes with every batch.
         public var searchIndexInterval: Duration = .seconds(1)
@@ -81,8 +81,10 @@ public final class SQLiteStore: RoostStore {
         self.writer = GroupCommitWriter(pool: pool, heads: heads, maxBatch: options.maxBatch,
                                         maxPending: options.maxPendingWrites, metrics: StorageMetrics(),
                                         afterOps: { db in searchIndex.maintain(db) })
+        let writer = self.writer
         self.checkpointer = try WALCheckpointer(path: path, interval: options.checkpointInterval,
-                                                busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger)
+                                                busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger,
+                                                commits: { writer.committedBatches })
     }
 
     static func newEpoch() -> String {
