@@ -5,28 +5,36 @@ import Foundation
 public enum ServerFrame {
     /// `{"type": "...", "data": {...}, "timestamp": ms[, "message_id": "..."]}`
     public static func item(_ item: InboxItem) -> String {
-        let data: String
+        let object: String, clientID: String?
         switch item.body {
-        case .message(let record, let clientID):
-            data = splice(record.jsonText, extra: itemExtras(seq: item.seq, clientID: clientID))
+        case .message(let record, let id):
+            object = record.jsonText
+            clientID = id
         case .recall(let recall):
-            data = splice(JSONCodec.encodeString(recall), extra: itemExtras(seq: item.seq, clientID: nil))
+            object = JSONCodec.encodeString(recall)
+            clientID = nil
         case .other(_, let json):
-            data = splice(json, extra: itemExtras(seq: item.seq, clientID: nil))
+            object = json
+            clientID = nil
         }
-        return envelope(type: item.body.type, data: data, timestamp: item.timestamp, messageID: item.messageID)
+        return envelope(type: item.body.type, object: object, timestamp: item.timestamp, messageID: item.messageID) {
+            appendItemExtras(seq: item.seq, clientID: clientID, to: &$0)
+        }
     }
 
     /// `ack` to a request: `data` is the result object plus `ref`.
     public static func ack<R: Encodable>(ref: String, result: R) -> String {
         let json = (result as? SendResult)?.jsonText ?? JSONCodec.encodeString(result)
-        let data = splice(json, extra: "\"ref\":" + quoted(ref))
-        return envelope(type: "ack", data: data, timestamp: nowMillis(), messageID: nil)
+        return ack(ref: ref, resultJSON: json)
     }
 
     /// `ack` whose result object is already JSON (e.g. `sync_offline`, which embeds item frames).
     public static func ack(ref: String, resultJSON: String) -> String {
-        envelope(type: "ack", data: splice(resultJSON, extra: "\"ref\":" + quoted(ref)), timestamp: nowMillis(), messageID: nil)
+        envelope(type: "ack", object: resultJSON, timestamp: nowMillis(), messageID: nil) { out in
+            out.append("\"ref\":\"")
+            JSONText.appendEscaped(ref, to: &out)
+            out.append("\"")
+        }
     }
 
     public static func ack(ref: String) -> String {
@@ -46,10 +54,39 @@ public enum ServerFrame {
         envelope(type: type, data: JSONCodec.encodeString(data), timestamp: nowMillis(), messageID: nil)
     }
 
-    static func itemExtras(seq: Int64, clientID: String?) -> String {
-        var extra = "\"seq\":\(seq)"
-        if let clientID { extra += ",\"client_id\":" + quoted(clientID) }
-        return extra
+    static func appendItemExtras(seq: Int64, clientID: String?, to out: inout String) {
+        out.append("\"seq\":")
+        out.append(String(seq))
+        if let clientID {
+            out.append(",\"client_id\":\"")
+            JSONText.appendEscaped(clientID, to: &out)
+            out.append("\"")
+        }
+    }
+
+    /// `{"type":..,"data":<object with more members>,"timestamp":..[,"message_id":..]}`
+    /// written into one buffer: the frames of every message (items, acks)
+    /// are built here, and each intermediate string cost an allocation and a copy.
+    static func envelope(type: String, object: String, timestamp: Int64, messageID: String?,
+                         extra: (inout String) -> Void) -> String {
+        precondition(object.utf8.last == UInt8(ascii: "}"), "not a JSON object")
+        var out = String()
+        out.reserveCapacity(object.utf8.count + type.utf8.count + (messageID?.utf8.count ?? 0) + 96)
+        out.append("{\"type\":\"")
+        JSONText.appendEscaped(type, to: &out)
+        out.append("\",\"data\":")
+        out.append(contentsOf: object.utf8.count == 2 ? "{" : object.dropLast())
+        if object.utf8.count > 2 { out.append(",") }
+        extra(&out)
+        out.append("},\"timestamp\":")
+        out.append(String(timestamp))
+        if let messageID {
+            out.append(",\"message_id\":\"")
+            JSONText.appendEscaped(messageID, to: &out)
+            out.append("\"")
+        }
+        out.append("}")
+        return out
     }
 
     static func envelope(type: String, data: String, timestamp: Int64, messageID: String?) -> String {
@@ -57,15 +94,6 @@ public enum ServerFrame {
         if let messageID { out += ",\"message_id\":" + quoted(messageID) }
         out += "}"
         return out
-    }
-
-    /// Adds members to an encoded JSON object: `{...}` + `a:1` -> `{...,a:1}`.
-    static func splice(_ object: String, extra: String) -> String {
-        precondition(object.last == "}", "not a JSON object")
-        var out = object
-        out.removeLast()
-        if out != "{" { out += "," }
-        return out + extra + "}"
     }
 
     static func quoted(_ string: String) -> String {

@@ -26,7 +26,8 @@ public struct SharedItemRenderer: Sendable {
     }
 
     public func frame(seq: Int64, timestamp: Int64) -> String {
-        ServerFrame.envelope(type: type, data: ServerFrame.splice(bodyJSON, extra: ServerFrame.itemExtras(seq: seq, clientID: clientID)),
-                             timestamp: timestamp, messageID: messageID)
+        ServerFrame.envelope(type: type, object: bodyJSON, timestamp: timestamp, messageID: messageID) {
+            ServerFrame.appendItemExtras(seq: seq, clientID: clientID, to: &$0)
+        }
     }
 }
