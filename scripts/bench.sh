@@ -25,6 +25,8 @@ B pairs --pairs 50 --in-flight 10 --duration "${DURATION:-10}"
 B pairs --pairs 50 --rate 5000 --duration "${DURATION:-10}"
 B offline --messages 10000
 B group --members 100 --duration "${DURATION:-10}"
+# The same group at a lighter load: 4 messages in flight instead of 10 (latency is queueing at 10).
+B group --members 100 --in-flight 4 --duration "${DURATION:-10}"
 B group --members 1000 --duration "${DURATION:-10}"
 B mixed --users 200 --duration "${DURATION:-10}"
 B idle --connections "${IDLE:-19000}" --hold 3
