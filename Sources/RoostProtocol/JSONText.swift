@@ -13,6 +13,13 @@ public enum JSONText {
         return out
     }
 
+    /// Appends `string` as a JSON string literal.
+    static func appendQuoted(_ string: String, to out: inout String) {
+        out.append("\"")
+        appendEscaped(string, to: &out)
+        out.append("\"")
+    }
+
     static func appendEscaped(_ string: String, to out: inout String) {
         var needsEscape = false
         for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {

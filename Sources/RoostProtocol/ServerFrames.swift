@@ -31,9 +31,8 @@ public enum ServerFrame {
     /// `ack` whose result object is already JSON (e.g. `sync_offline`, which embeds item frames).
     public static func ack(ref: String, resultJSON: String) -> String {
         envelope(type: "ack", object: resultJSON, timestamp: nowMillis(), messageID: nil) { out in
-            out.append("\"ref\":\"")
-            JSONText.appendEscaped(ref, to: &out)
-            out.append("\"")
+            out.append("\"ref\":")
+            JSONText.appendQuoted(ref, to: &out)
         }
     }
 
@@ -58,9 +57,8 @@ public enum ServerFrame {
         out.append("\"seq\":")
         out.append(String(seq))
         if let clientID {
-            out.append(",\"client_id\":\"")
-            JSONText.appendEscaped(clientID, to: &out)
-            out.append("\"")
+            out.append(",\"client_id\":")
+            JSONText.appendQuoted(clientID, to: &out)
         }
     }
 
@@ -72,18 +70,17 @@ public enum ServerFrame {
         precondition(object.utf8.last == UInt8(ascii: "}"), "not a JSON object")
         var out = String()
         out.reserveCapacity(object.utf8.count + type.utf8.count + (messageID?.utf8.count ?? 0) + 96)
-        out.append("{\"type\":\"")
-        JSONText.appendEscaped(type, to: &out)
-        out.append("\",\"data\":")
+        out.append("{\"type\":")
+        JSONText.appendQuoted(type, to: &out)
+        out.append(",\"data\":")
         out.append(contentsOf: object.utf8.count == 2 ? "{" : object.dropLast())
         if object.utf8.count > 2 { out.append(",") }
         extra(&out)
         out.append("},\"timestamp\":")
         out.append(String(timestamp))
         if let messageID {
-            out.append(",\"message_id\":\"")
-            JSONText.appendEscaped(messageID, to: &out)
-            out.append("\"")
+            out.append(",\"message_id\":")
+            JSONText.appendQuoted(messageID, to: &out)
         }
         out.append("}")
         return out
