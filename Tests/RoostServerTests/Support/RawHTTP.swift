@@ -31,11 +31,15 @@ enum RawHTTP {
 
     struct SocketError: Error {}
 
-    private static func blockingExchange(port: Int, request: String) throws -> Reply {
+    /// A blocking TCP socket connected to 127.0.0.1:`port`; reads time out
+    /// after `receiveTimeout` seconds; `receiveBuffer` shrinks SO_RCVBUF first.
+    static func connectedSocket(port: Int, receiveTimeout: Int = 5, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SocketError() }
-        defer { Glibc.close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -44,7 +48,16 @@ enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw SocketError() }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw SocketError()
+        }
+        return fd
+    }
+
+    private static func blockingExchange(port: Int, request: String) throws -> Reply {
+        let fd = try connectedSocket(port: port)
+        defer { Glibc.close(fd) }
         let bytes = Array(request.utf8)
         guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw SocketError() }
         var received: [UInt8] = []
