@@ -35,11 +35,9 @@ private struct ByteReader {
         let complete = object { r, key in
             switch key {
             case "type" where type == nil:
-                type = r.string()
-                return type != nil
+                return Self.assign(r.string(), to: &type)
             case "message_id" where messageID == nil:
-                messageID = r.string()
-                return messageID != nil
+                return Self.assign(r.string(), to: &messageID)
             case "timestamp" where !sawTimestamp:
                 sawTimestamp = true
                 return r.integer() != nil
@@ -70,8 +68,7 @@ private struct ByteReader {
         var seq: Int64?
         guard object({ r, key in
             guard key == "seq", seq == nil else { return false }
-            seq = r.integer()
-            return seq != nil
+            return Self.assign(r.integer(), to: &seq)
         }), let seq else { return nil }
         return AckRequest(seq: seq)
     }
@@ -81,14 +78,11 @@ private struct ByteReader {
         guard object({ r, key in
             switch key {
             case "to" where to == nil:
-                to = r.string()
-                return to != nil
+                return Self.assign(r.string(), to: &to)
             case "group_id" where groupID == nil:
-                groupID = r.string()
-                return groupID != nil
+                return Self.assign(r.string(), to: &groupID)
             case "content" where content == nil:
-                content = r.messageContent()
-                return content != nil
+                return Self.assign(r.messageContent(), to: &content)
             default:
                 return false
             }
@@ -102,39 +96,25 @@ private struct ByteReader {
         let complete = object { r, key in
             guard seen.insert(key).inserted else { return false }
             switch key {
-            case "text": content.text = r.string()
-            case "file_id": content.fileID = r.string()
-            case "name": content.name = r.string()
-            case "mime": content.mime = r.string()
-            case "reply_to": content.replyTo = r.string()
-            case "size":
-                content.size = r.integer()
-                return content.size != nil
-            case "width":
-                content.width = r.integer().map(Int.init)
-                return content.width != nil
-            case "height":
-                content.height = r.integer().map(Int.init)
-                return content.height != nil
-            case "mentions":
-                content.mentions = r.stringArray()
-                return content.mentions != nil
-            default:
-                return false
+            case "text": return Self.assign(r.string(), to: &content.text)
+            case "file_id": return Self.assign(r.string(), to: &content.fileID)
+            case "name": return Self.assign(r.string(), to: &content.name)
+            case "mime": return Self.assign(r.string(), to: &content.mime)
+            case "reply_to": return Self.assign(r.string(), to: &content.replyTo)
+            case "size": return Self.assign(r.integer(), to: &content.size)
+            case "width": return Self.assign(r.integer().map(Int.init), to: &content.width)
+            case "height": return Self.assign(r.integer().map(Int.init), to: &content.height)
+            case "mentions": return Self.assign(r.stringArray(), to: &content.mentions)
+            default: return false
             }
-            return Self.stringField(key, of: content) != nil
         }
         return complete ? content : nil
     }
 
-    private static func stringField(_ key: String, of content: MessageContent) -> String? {
-        switch key {
-        case "text": content.text
-        case "file_id": content.fileID
-        case "name": content.name
-        case "mime": content.mime
-        default: content.replyTo
-        }
+    /// Stores a value read for a member; false (give up) when it could not be read.
+    private static func assign<T>(_ value: T?, to field: inout T?) -> Bool {
+        field = value
+        return value != nil
     }
 
     // MARK: JSON pieces

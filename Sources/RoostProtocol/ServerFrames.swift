@@ -37,7 +37,7 @@ public enum ServerFrame {
     }
 
     public static func ack(ref: String) -> String {
-        envelope(type: "ack", data: "{\"ref\":" + quoted(ref) + "}", timestamp: nowMillis(), messageID: nil)
+        ack(ref: ref, resultJSON: "{}")
     }
 
     /// `error`: with `ref` when the request had a usable id, without otherwise.

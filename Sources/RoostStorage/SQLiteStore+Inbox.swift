@@ -10,10 +10,13 @@ extension SQLiteStore {
 
     nonisolated(nonsending) public func cursor(user: Int64, device: String) async throws -> Int64 {
         if let pending = writer.pendingCursor(user: user, device: device) { return pending }
-        return try await pool.read { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT acked_seq FROM devices WHERE user_id = ? AND name = ?"),
-                               arguments: [user, device]) ?? 0
-        }
+        return try await pool.read { db in try Self.storedCursor(db: db, user: user, device: device) }
+    }
+
+    /// The device cursor as last written (0 for a new device).
+    static func storedCursor(db: Database, user: Int64, device: String) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT acked_seq FROM devices WHERE user_id = ? AND name = ?"),
+                           arguments: [user, device]) ?? 0
     }
 
     /// One read transaction instead of three: a reconnect storm pays one
@@ -24,9 +27,7 @@ extension SQLiteStore {
             let tokenVersion = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT token_version FROM users WHERE id = ?"), arguments: [user])
             let head = try heads.load(user, db: db)
-            let cursor = try pendingCursor ?? Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT acked_seq FROM devices WHERE user_id = ? AND name = ?"),
-                arguments: [user, device]) ?? 0
+            let cursor = try pendingCursor ?? Self.storedCursor(db: db, user: user, device: device)
             return SessionStart(tokenVersion: tokenVersion, head: head, cursor: cursor)
         }
     }

@@ -69,10 +69,9 @@ public struct TokenService: Sendable {
         return user
     }
 
-    static func headerAlgorithm(of token: String) -> String? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        var b64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    /// The `alg` of a token's header segment (base64url JSON of string values).
+    static func headerAlgorithm(ofHeader segment: Substring) -> String? {
+        var b64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64),
               let header = try? JSONDecoder().decode([String: String].self, from: data) else {
@@ -91,7 +90,7 @@ private final class KnownHeaders: Sendable {
 
     func isHS256(_ header: Substring) -> Bool {
         if headers.withLock({ $0.contains(header) }) { return true }
-        guard TokenService.headerAlgorithm(of: "\(header).x.y") == "HS256" else { return false }
+        guard TokenService.headerAlgorithm(ofHeader: header) == "HS256" else { return false }
         headers.withLock { known in
             if known.count < capacity { known.insert(Substring(String(header))) }
         }
