@@ -181,6 +181,7 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     storeOptions.maxBatch = settings.maxWriteBatch
     storeOptions.checkpointInterval = settings.checkpointInterval
     storeOptions.searchIndexInterval = settings.searchIndexInterval
+    storeOptions.searchIndexChunk = settings.searchIndexChunk
     storeOptions.maxPendingWrites = settings.maxPendingWrites
     let store = try SQLiteStore(path: dataURL.appendingPathComponent("roost.sqlite").path, options: storeOptions,
                                 logger: logger)

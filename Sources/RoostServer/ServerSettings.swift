@@ -53,6 +53,7 @@ public struct ServerSettings: Sendable {
     public var checkpointInterval = SQLiteStore.Options().checkpointInterval
     /// How long a new message's text may wait for the full-text index (SQLite; searches index it first).
     public var searchIndexInterval = SQLiteStore.Options().searchIndexInterval
+    public var searchIndexChunk = SQLiteStore.Options().searchIndexChunk
     /// Writes queued for the writer beyond which new ones are refused (`overloaded`).
     public var maxPendingWrites = SQLiteStore.Options().maxPendingWrites
 

@@ -12,6 +12,9 @@ import Synchronization
 /// (disk full, an I/O error), the transaction is rolled back and the batch
 /// runs again with a savepoint per operation, so the others still commit.
 /// While a batch commits, new operations queue and form the next batch.
+/// When none waits, the writer does a step of `IdleWork` (search indexing)
+/// in a transaction of its own; operations arriving meanwhile wait for that
+/// one bounded step at most.
 /// Operations run in the order they were enqueued, in a replay too: writes
 /// commit in submission order (`SQLiteStore.commitsInSubmissionOrder`).
 final class GroupCommitWriter: Sendable {
@@ -43,6 +46,7 @@ final class GroupCommitWriter: Sendable {
     private let batches = Atomic<Int>(0)
     /// Work that rides along in every batch's transaction, after its operations.
     private let afterOps: (@Sendable (Database) -> Void)?
+    private let idleWork: IdleWork?
     private let replays = Atomic<Int>(0)
 
     /// Transactions committed so far (tests check that writes share them).
@@ -51,8 +55,10 @@ final class GroupCommitWriter: Sendable {
     var replayedBatches: Int { replays.load(ordering: .relaxed) }
 
     init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics,
-         cursorFlushDelay: Duration = .milliseconds(250), afterOps: (@Sendable (Database) -> Void)? = nil) {
+         cursorFlushDelay: Duration = .milliseconds(250), afterOps: (@Sendable (Database) -> Void)? = nil,
+         idleWork: IdleWork? = nil) {
         self.afterOps = afterOps
+        self.idleWork = idleWork
         self.cursorFlushDelay = cursorFlushDelay
         self.pool = pool
         self.heads = heads
@@ -145,15 +151,23 @@ final class GroupCommitWriter: Sendable {
         return true
     }
 
+    private enum DrainStep {
+        case batch([PendingWrite], [DeviceKey: Int64])
+        case idle(IdleWork)
+        case done
+    }
+
     private func drain() async {
         while true {
-            let taken = state.withLock { s -> ([PendingWrite], [DeviceKey: Int64])? in
+            let idle = idleWork.flatMap { $0.isDue() ? $0 : nil }
+            let step = state.withLock { s -> DrainStep in
                 if s.ops.isEmpty && s.cursors.isEmpty {
+                    if let idle, !s.closed { return .idle(idle) }
                     s.draining = false
                     let waiters = s.drainFinished
                     s.drainFinished = []
                     for w in waiters { w.resume() }
-                    return nil
+                    return .done
                 }
                 var ops: [PendingWrite] = []
                 if s.ops.count <= maxBatch {
@@ -166,11 +180,18 @@ final class GroupCommitWriter: Sendable {
                 let cursors = s.cursors
                 s.cursors = [:]
                 s.committingCursors = cursors
-                return (ops, cursors)
+                return .batch(ops, cursors)
             }
-            guard let (ops, cursors) = taken else { return }
-            await commit(ops: ops, cursors: cursors)
-            state.withLock { $0.committingCursors = [:] }
+            switch step {
+            case .done:
+                return
+            case .idle(let work):
+                // The step handles its own failures; a failed transaction only delays it.
+                try? await pool.write { db in work.step(db) }
+            case .batch(let ops, let cursors):
+                await commit(ops: ops, cursors: cursors)
+                state.withLock { $0.committingCursors = [:] }
+            }
         }
     }
 
@@ -214,6 +235,14 @@ final class GroupCommitWriter: Sendable {
         for op in ops { try op.run(db, batch: batch, guarded: guarded) }
         afterOps?(db)
     }
+}
+
+/// Work the writer does between batches, when no write waits.
+struct IdleWork: Sendable {
+    /// Whether a step is due now; cheap, no database.
+    let isDue: @Sendable () -> Bool
+    /// One bounded step, in a transaction of its own.
+    let step: @Sendable (Database) -> Void
 }
 
 /// Thrown out of a batch's first attempt when an op without a savepoint

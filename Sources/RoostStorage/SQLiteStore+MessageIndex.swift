@@ -63,23 +63,33 @@ extension SQLiteStore {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_up_to'")) ?? 0
     }
 
-    /// Indexes the text of every message committed since the last call, as
+    /// Indexes the text of the messages committed since the last call, as
     /// it is now (an edit already applied; a recalled message has none), in
     /// one FTS5 insert: one segment for many messages instead of one per
-    /// batch. Returns how many texts it indexed.
+    /// batch. `limit` bounds the messages taken at once (oldest first), so
+    /// that a backlog is indexed over several transactions instead of
+    /// holding one of them up.
     @discardableResult
-    static func indexDeferredTexts(db: Database) throws -> Int {
+    static func indexDeferredTexts(db: Database, limit: Int? = nil) throws -> DeferredIndexing {
         let from = try searchIndexedUpTo(db: db)
-        guard let to = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM messages")), to > from else {
-            return 0
+        var to: Int64?
+        var caughtUp = true
+        if let limit, let end = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?"),
+            arguments: [from, max(limit, 1) - 1]) {
+            to = end
+            caughtUp = false
+        } else {
+            to = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM messages"))
         }
+        guard let to, to > from else { return DeferredIndexing(indexed: 0, caughtUp: true) }
         try db.cachedStatement(sql: """
             INSERT INTO message_search (rowid, text)
             SELECT id, text FROM message_texts WHERE id > ? AND id <= ? AND text IS NOT NULL
             """).execute(arguments: [from, to])
         let indexed = db.changesCount
         try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'search_indexed_up_to'").execute(arguments: [to])
-        return indexed
+        return DeferredIndexing(indexed: indexed, caughtUp: caughtUp)
     }
 
     /// Who takes part in the message's conversation now: both sides of a 1:1

@@ -21,6 +21,8 @@ public final class SQLiteStore: RoostStore {
         /// How long a new message's text may wait for the full-text index
         /// (searches index what waits first); zero indexes with every batch.
         public var searchIndexInterval: Duration = .seconds(1)
+        /// Messages one write batch indexes at most; a backlog takes several batches.
+        public var searchIndexChunk: Int = 500
 
         public init() {}
     }
@@ -77,10 +79,11 @@ public final class SQLiteStore: RoostStore {
         self.epoch = epoch
         self.logger = logger
         self.ids = SnowflakeGenerator(node: options.node, after: lastID)
-        let searchIndex = DeferredSearchIndex(interval: options.searchIndexInterval, logger: logger)
+        let searchIndex = DeferredSearchIndex(interval: options.searchIndexInterval, chunk: options.searchIndexChunk,
+                                              logger: logger)
         self.writer = GroupCommitWriter(pool: pool, heads: heads, maxBatch: options.maxBatch,
                                         maxPending: options.maxPendingWrites, metrics: StorageMetrics(),
-                                        afterOps: { db in searchIndex.maintain(db) })
+                                        afterOps: { db in searchIndex.maintain(db) }, idleWork: searchIndex.idleWork)
         let writer = self.writer
         self.checkpointer = try WALCheckpointer(path: path, interval: options.checkpointInterval,
                                                 busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger,

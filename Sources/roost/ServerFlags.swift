@@ -58,6 +58,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("max-write-batch")) var maxWriteBatch: Int?
     @Option(help: settingHelp("checkpoint-interval")) var checkpointInterval: Double?
     @Option(help: settingHelp("search-index-interval")) var searchIndexInterval: Double?
+    @Option(help: settingHelp("search-index-chunk")) var searchIndexChunk: Int?
     @Option(help: settingHelp("max-pending-writes")) var maxPendingWrites: Int?
     @Option(help: settingHelp("rate-messages")) var rateMessages: String?
     @Option(help: settingHelp("rate-requests")) var rateRequests: String?
@@ -126,6 +127,7 @@ struct ServerFlags: ParsableArguments {
         v["max-write-batch"] = maxWriteBatch
         v["checkpoint-interval"] = checkpointInterval
         v["search-index-interval"] = searchIndexInterval
+        v["search-index-chunk"] = searchIndexChunk
         v["max-pending-writes"] = maxPendingWrites
         v["rate-messages"] = rateMessages
         v["rate-requests"] = rateRequests

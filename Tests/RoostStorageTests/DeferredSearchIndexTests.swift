@@ -9,9 +9,10 @@ import Testing
 /// a committed message.
 @Suite("Deferred search index")
 struct DeferredSearchIndexTests {
-    static func open(interval: Duration) throws -> SQLiteStore {
+    static func open(interval: Duration, chunk: Int = 500) throws -> SQLiteStore {
         var options = SQLiteStore.Options()
         options.searchIndexInterval = interval
+        options.searchIndexChunk = chunk
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("roost-\(UUID().uuidString).sqlite").path
         return try SQLiteStore(path: path, options: options)
     }
@@ -61,6 +62,24 @@ struct DeferredSearchIndexTests {
         _ = try await store.sendDirect(DirectSend(from: a, device: "d", clientID: "c", to: a,
                                                   content: MessageContent(text: "delta")))
         #expect(try await Self.indexedRows(store, matching: "delta") == 1)
+        try await store.close()
+    }
+
+    @Test func aBacklogIsIndexedInChunksOldestFirst() async throws {
+        let store = try Self.open(interval: .seconds(3600))
+        let a = try await store.createUser(username: "a", passwordHash: "x", isAdmin: false).id
+        for i in 0..<5 {
+            _ = try await store.sendDirect(DirectSend(from: a, device: "d", clientID: "c\(i)", to: a,
+                                                      content: MessageContent(text: "zeta\(i)")))
+        }
+        var steps: [DeferredIndexing] = []
+        for _ in 0..<3 {
+            steps.append(try await store.writer.write { db, _ in try SQLiteStore.indexDeferredTexts(db: db, limit: 2) })
+        }
+        #expect(steps == [DeferredIndexing(indexed: 2, caughtUp: false), DeferredIndexing(indexed: 2, caughtUp: false),
+                          DeferredIndexing(indexed: 1, caughtUp: true)])
+        #expect(try await Self.indexedRows(store, matching: "zeta0") == 1)
+        #expect(try await Self.indexedRows(store, matching: "zeta4") == 1)
         try await store.close()
     }
 

@@ -86,6 +86,8 @@ extension ServerSettings {
                  "Seconds between background WAL checkpoints (SQLite): commits never copy the WAL into the database file themselves."),
         .seconds("search-index-interval", \.searchIndexInterval, allowZero: true,
                  "Seconds a new message's text may wait to enter the search index, indexed in bulk off the send path (SQLite; a search indexes what waits first; 0: with every commit)."),
+        .integer("search-index-chunk", \.searchIndexChunk, atLeast: 1,
+                 "Messages one write batch adds to the search index at most: a backlog is indexed by consecutive batches, none held up long (SQLite)."),
         .integer("max-pending-writes", \.maxPendingWrites, atLeast: 1,
                  "Writes queued for the storage writer beyond which new ones are refused as overloaded."),
         .rate("rate-messages", \.core.rates.messages, "send_message per user."),
