@@ -54,10 +54,11 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
 extension RoostStore {
     public var commitsInSubmissionOrder: Bool { false }
 
-    /// Three reads; a backend that can do them in one overrides this.
+    /// Four reads; a backend that can do them in one overrides this.
     nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {
         SessionStart(tokenVersion: try await self.user(id: user)?.tokenVersion,
-                     head: try await head(of: user), cursor: try await cursor(user: user, device: device))
+                     head: try await head(of: user), cursor: try await cursor(user: user, device: device),
+                     contacts: try await contacts(of: user))
     }
 }
 
@@ -66,11 +67,15 @@ public struct SessionStart: Sendable, Equatable {
     public let tokenVersion: Int64?
     public let head: Int64
     public let cursor: Int64
+    /// The user's presence contacts (`contacts(of:)`), for the presence
+    /// frames of the new session and the user's own `online`.
+    public let contacts: [Int64]
 
-    public init(tokenVersion: Int64?, head: Int64, cursor: Int64) {
+    public init(tokenVersion: Int64?, head: Int64, cursor: Int64, contacts: [Int64]) {
         self.tokenVersion = tokenVersion
         self.head = head
         self.cursor = cursor
+        self.contacts = contacts
     }
 }
 

@@ -50,19 +50,21 @@ extension SQLiteStore {
     }
 
     public func contacts(of user: Int64) async throws -> [Int64] {
-        try await pool.read { db in
-            // Presence is not shared either way across a block (PROTOCOL.md 9).
-            try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT peer_id FROM (
-                    SELECT peer_id FROM direct_conversations WHERE user_id = ?1 AND peer_id != ?1
-                    UNION
-                    SELECT a.peer_id FROM friend_requests a
-                    JOIN friend_requests b ON b.user_id = a.peer_id AND b.peer_id = a.user_id
-                    WHERE a.user_id = ?1
-                ) WHERE peer_id NOT IN (SELECT blocked_id FROM blocks WHERE user_id = ?1)
-                    AND peer_id NOT IN (SELECT user_id FROM blocks WHERE blocked_id = ?1)
-                """), arguments: [user])
-        }
+        try await pool.read { db in try Self.contacts(db: db, of: user) }
+    }
+
+    static func contacts(db: Database, of user: Int64) throws -> [Int64] {
+        // Presence is not shared either way across a block (PROTOCOL.md 9).
+        try Int64.fetchAll(db.cachedStatement(sql: """
+            SELECT peer_id FROM (
+                SELECT peer_id FROM direct_conversations WHERE user_id = ?1 AND peer_id != ?1
+                UNION
+                SELECT a.peer_id FROM friend_requests a
+                JOIN friend_requests b ON b.user_id = a.peer_id AND b.peer_id = a.user_id
+                WHERE a.user_id = ?1
+            ) WHERE peer_id NOT IN (SELECT blocked_id FROM blocks WHERE user_id = ?1)
+                AND peer_id NOT IN (SELECT user_id FROM blocks WHERE blocked_id = ?1)
+            """), arguments: [user])
     }
 
     static func requestExists(_ db: Database, from: Int64, to: Int64) throws -> Bool {

@@ -19,7 +19,7 @@ extension SQLiteStore {
                            arguments: [user, device]) ?? 0
     }
 
-    /// One read transaction instead of three: a reconnect storm pays one
+    /// One read transaction instead of four: a reconnect storm pays one
     /// reader hop per connection for its session start.
     nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {
         let pendingCursor = writer.pendingCursor(user: user, device: device)
@@ -28,7 +28,8 @@ extension SQLiteStore {
                 db.cachedStatement(sql: "SELECT token_version FROM users WHERE id = ?"), arguments: [user])
             let head = try heads.load(user, db: db)
             let cursor = try pendingCursor ?? Self.storedCursor(db: db, user: user, device: device)
-            return SessionStart(tokenVersion: tokenVersion, head: head, cursor: cursor)
+            return SessionStart(tokenVersion: tokenVersion, head: head, cursor: cursor,
+                                contacts: try Self.contacts(db: db, of: user))
         }
     }
 

@@ -78,8 +78,11 @@ struct ConversationFeatureTests {
         #expect(try await store.friendLists(of: a) == FriendLists(friends: [b], incoming: [], outgoing: []))
         _ = try await Self.send(store, c, a, "hello")
         #expect(try await store.contacts(of: a).sorted() == [b, c])
+        #expect(try await store.sessionStart(user: a, device: "d").contacts.sorted() == [b, c],
+                "a session start reads the contacts with its head and cursor")
         try await store.block(user: a, target: c)
         #expect(try await store.contacts(of: a) == [b], "no presence across a block")
+        #expect(try await store.sessionStart(user: c, device: "d").contacts.isEmpty)
         let removed = try await store.removeFriend(from: a, to: b)
         #expect(removed.state == "none" && removed.deliveries.count == 2)
         #expect(try await store.removeFriend(from: a, to: b).deliveries.isEmpty)

@@ -37,17 +37,18 @@ public actor PresenceTracker {
 
     /// A device of `user` connected (after registering). Returns the user's
     /// online contacts, for the `presence` frames the new connection gets.
-    func connected(_ user: Int64) async -> [Int64] {
+    /// `contacts` were read with the session start (`RoostStore.sessionStart`):
+    /// a connection costs no read here.
+    func connected(_ user: Int64, contacts: [Int64]) async -> [Int64] {
         guard registry.isOnline(user) else { return [] }   // already gone again
         if let pending = pendingOffline.removeValue(forKey: user) { pending.task.cancel() }
         if announced[user] == nil {
-            announce(user, online: true)
+            announce(user, online: true, to: contacts)
             announced[user] = generation
         }
-        // Contacts announced while we read reach this connection by their own
-        // announcement (it is registered): listing them too would say it twice.
+        // Contacts announced while we asked other nodes reach this connection by
+        // their own announcement (it is registered): listing them too would say it twice.
         let asOf = generation
-        let contacts = (try? await store.contacts(of: user)) ?? []
         let elsewhere = await cluster.link?.onlineElsewhere(contacts.filter { announced[$0] == nil }) ?? []
         return contacts.filter { (announced[$0].map { $0 <= asOf } ?? false) || elsewhere.contains($0) }
     }
@@ -139,15 +140,17 @@ public actor PresenceTracker {
     }
 
     /// Queues `user`'s presence change for its online contacts (here and on
-    /// the other nodes), after its previous one.
-    private func announce(_ user: Int64, online: Bool) {
+    /// the other nodes), after its previous one. `known`: the contacts as just
+    /// read by the caller; without them the announcement reads them.
+    private func announce(_ user: Int64, online: Bool, to known: [Int64]? = nil) {
         generation += 1
         let mine = generation
         let previous = chains[user]?.task
         let store = self.store, registry = self.registry, cluster = self.cluster
         let task = Task {
             await previous?.value
-            let contacts = (try? await store.contacts(of: user)) ?? []
+            var contacts = known ?? []
+            if known == nil { contacts = (try? await store.contacts(of: user)) ?? [] }
             await Self.send(presenceOf: user, online: online, to: contacts, registry: registry, cluster: cluster)
             self.chainFinished(user, generation: mine)
         }

@@ -6,7 +6,7 @@ extension ClientConnection {
     func joinPresence() async {
         guard let identity, !isClosed, !presenceJoined else { return }
         presenceJoined = true
-        let online = await services.presence.connected(identity.userID)
+        let online = await services.presence.connected(identity.userID, contacts: startContacts)
         for user in online {
             sendEphemeral(ServerFrame.event(type: "presence", data: PresenceStatus(userID: String(user), online: true)))
         }

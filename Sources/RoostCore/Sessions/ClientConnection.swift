@@ -24,6 +24,8 @@ public actor ClientConnection {
     var fetching = false
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
+    /// The user's presence contacts as read with the session start, for `joinPresence`.
+    var startContacts: [Int64] = []
     /// Set once `welcome` (or the `login` ack) is sent: no push or event may
     /// precede it. The session is registered (and can be offered items and
     /// events) a few store reads earlier; those wait in the window, events are dropped.
@@ -177,6 +179,7 @@ public actor ClientConnection {
         if let tokenVersion, start.tokenVersion != tokenVersion {
             throw SessionRefusal.revoked
         }
+        startContacts = start.contacts
         let head = start.head
         var cursor = start.cursor
         if let since {
