@@ -15,20 +15,21 @@ struct DeferredIndexing: Sendable, Equatable {
 /// of messages as it commits cost a send more than its inbox rows at low
 /// load (`roost bench`, issue 9). A message's text is indexed instead once
 /// `interval` has passed since the index last caught up, in bulk, by the
-/// writer while no write waits (`IdleWork`), at most `chunk` messages per
-/// transaction; a search first indexes whatever is waiting, so it never
-/// misses a committed message.
+/// writer while no write waits (`IdleWork`): at most `chunk` messages per
+/// transaction, chunks at least a twentieth of the interval apart. A search
+/// first indexes whatever is waiting, so it never misses a committed message.
 ///
 /// A second of texts indexed in one batch's transaction held that batch's
 /// messages, and every one queued behind it, for ~20 ms once a second: most
 /// of the p99 at an offered 5,000 msgs/s. A writer that is never idle (full
-/// load) still indexes: once the texts have waited twice the interval, each
+/// load) still indexes: once texts have waited twice the interval, each
 /// batch takes a chunk too. A zero interval indexes everything with every
 /// batch.
 final class DeferredSearchIndex: Sendable {
     private struct State {
         var caughtUpAt: ContinuousClock.Instant = .now
         var catchingUp = false
+        var lastStep: ContinuousClock.Instant = .now
         /// A batch committed since the index last caught up: without one
         /// there is nothing to index, and an idle writer stops.
         var written = true
@@ -48,24 +49,33 @@ final class DeferredSearchIndex: Sendable {
     /// The steps the writer takes between batches (none with a zero interval).
     var idleWork: IdleWork? {
         guard interval > .zero else { return nil }
-        return IdleWork(isDue: { [self] in isDue(after: interval) },
-                        step: { [self] db in index(db, limit: chunk) })
+        return IdleWork(isDue: { [self] in idleStepDue() }, step: { [self] db in index(db, limit: chunk) })
     }
 
     /// Called by the writer inside each batch's transaction, after its
     /// operations: indexes only what the idle steps left waiting too long.
     func maintain(_ db: Database) {
-        state.withLock { $0.written = true }
+        let now = ContinuousClock.now
+        let overdue = state.withLock { s in
+            s.written = true
+            return now - s.caughtUpAt >= interval * 2
+        }
         if interval == .zero {
             index(db, limit: nil)
-        } else if isDue(after: interval * 2) {
+        } else if overdue {
             index(db, limit: chunk)
         }
     }
 
-    private func isDue(after wait: Duration) -> Bool {
+    /// Once `interval` has passed, then chunk after chunk at least
+    /// `interval / 20` apart: a second's texts are spread over the next
+    /// second instead of taking the writer for one long stretch.
+    private func idleStepDue() -> Bool {
         let now = ContinuousClock.now
-        return state.withLock { s in s.written && (s.catchingUp || now - s.caughtUpAt >= wait) }
+        return state.withLock { s in
+            guard s.written else { return false }
+            return s.catchingUp ? now - s.lastStep >= interval / 20 : now - s.caughtUpAt >= interval
+        }
     }
 
     /// A failure leaves the texts for the next attempt and never fails the
@@ -79,6 +89,7 @@ final class DeferredSearchIndex: Sendable {
                 return .commit
             }
             state.withLock {
+                $0.lastStep = now
                 $0.catchingUp = !outcome.caughtUp
                 if outcome.caughtUp {
                     $0.caughtUpAt = now
