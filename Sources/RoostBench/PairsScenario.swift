@@ -12,6 +12,10 @@ public struct PairsScenario: Sendable {
         public var duration: Duration = .seconds(10)
         /// Messages per second over all pairs (open loop); nil for closed loop.
         public var rate: Double?
+        /// Open loop: seconds offered at the same rate before the measured
+        /// `duration`, left out of every figure (what the previous load left
+        /// behind, such as indexing or a checkpoint, is not this load's latency).
+        public var warmup: Duration = .seconds(1)
         public init() {}
     }
 
@@ -20,6 +24,7 @@ public struct PairsScenario: Sendable {
         public let pairs: Int
         public let inFlight: Int
         public let offeredRate: Double?
+        public let warmupS: Double?
         public let durationS: Double
         public let sent: Int
         public let acked: Int
@@ -34,14 +39,15 @@ public struct PairsScenario: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case scenario, pairs, sent, acked, delivered, lost, duplicated, errors
-            case inFlight = "in_flight", offeredRate = "offered_rate", durationS = "duration_s"
+            case inFlight = "in_flight", offeredRate = "offered_rate", warmupS = "warmup_s", durationS = "duration_s"
             case msgsPerS = "msgs_per_s", latencyMs = "latency_ms", outOfOrder = "out_of_order"
             case serverCPUMicrosPerMsg = "server_cpu_us_per_msg"
         }
 
         public var summary: String {
+            let warm = warmupS.map { $0 > 0 ? " after \(format($0)) s of warm-up" : "" } ?? ""
             var lines = ["pairs: \(pairs) pairs, " + (offeredRate.map { "open loop at \(Int($0)) msgs/s" } ?? "\(inFlight) in flight"),
-                         "  delivered \(delivered) of \(sent) sent (\(acked) acked) in \(format(durationS)) s: \(Int(msgsPerS)) msgs/s",
+                         "  delivered \(delivered) of \(sent) sent (\(acked) acked)\(warm), \(Int(msgsPerS)) msgs/s over the measured \(format(durationS)) s",
                          "  latency \(latencyMs.text)",
                          "  lost \(lost), duplicated \(duplicated), out of order \(outOfOrder), errors \(errors)"]
             if let cpu = serverCPUMicrosPerMsg { lines.append("  server CPU \(format(cpu)) us per delivered message") }
@@ -91,6 +97,9 @@ public struct PairsScenario: Sendable {
         let users = try await context.users.users(prefix: "bench-pair", count: options.pairs * 2)
         let latencies = LatencyRecorder()
         let running = Atomic<Bool>(true)
+        // Messages scheduled before this instant (the warm-up) count for loss only.
+        let measuredFrom = Atomic<UInt64>(0)
+        let measuredDelivered = Atomic<Int>(0)
         let runID = newRunID()
         let pairs = (0..<options.pairs).map { Pair(index: $0, receiverID: users[2 * $0 + 1].userID, runID: runID) }
         let openLoop = options.rate != nil
@@ -113,7 +122,10 @@ public struct PairsScenario: Sendable {
                     s.maxReceived = max(s.maxReceived, payload.index)
                     return true
                 }
-                if fresh { latencies.record(now &- payload.sentAt) }
+                if fresh, payload.sentAt >= measuredFrom.load(ordering: .relaxed) {
+                    latencies.record(now &- payload.sentAt)
+                    measuredDelivered.add(1, ordering: .relaxed)
+                }
             })
         }
         for pair in pairs {
@@ -141,6 +153,11 @@ public struct PairsScenario: Sendable {
         try await BenchPeer.awaitWelcomes(allPeers)
         let flusher = BenchPeer.startAckFlusher(allPeers)
         defer { flusher.cancel() }
+        if let rate = options.rate, options.warmup > .zero {
+            // Set first: most warm-up messages arrive while it is still offered.
+            measuredFrom.store(monotonicNanos() + UInt64(RoostBench.seconds(options.warmup) * 1e9), ordering: .relaxed)
+            try await Self.offer(rate: rate, for: options.warmup, pairs: pairs, senders: senders)
+        }
         let before = await context.probe.sample()
         let started = ContinuousClock.now
         if let rate = options.rate {
@@ -180,13 +197,15 @@ public struct PairsScenario: Sendable {
         } }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let delivered = totals.reduce(0) { $0 + $1.delivered }
+        let measured = measuredDelivered.load(ordering: .relaxed)
         return Result(
-            pairs: options.pairs, inFlight: options.inFlight, offeredRate: options.rate, durationS: seconds,
+            pairs: options.pairs, inFlight: options.inFlight, offeredRate: options.rate,
+            warmupS: options.rate == nil ? nil : RoostBench.seconds(options.warmup), durationS: seconds,
             sent: totals.reduce(0) { $0 + $1.sent }, acked: totals.reduce(0) { $0 + $1.acked }, delivered: delivered,
-            msgsPerS: Double(delivered) / seconds, latencyMs: latencies.summary(),
+            msgsPerS: Double(measured) / seconds, latencyMs: latencies.summary(),
             lost: totals.reduce(0) { $0 + $1.lost }, duplicated: totals.reduce(0) { $0 + $1.duplicated },
             outOfOrder: totals.reduce(0) { $0 + $1.outOfOrder }, errors: totals.reduce(0) { $0 + $1.errors },
-            serverCPUMicrosPerMsg: cpuMicroseconds(from: before, to: after, per: delivered))
+            serverCPUMicrosPerMsg: cpuMicroseconds(from: before, to: after, per: measured))
     }
 
     static func send(_ peer: BenchPeer, pair: Pair, index: Int, at sentAt: UInt64) {
@@ -198,7 +217,7 @@ public struct PairsScenario: Sendable {
     static func offer(rate: Double, for duration: Duration, pairs: [Pair], senders: [BenchPeer]) async throws {
         let start = monotonicNanos()
         let interval = 1e9 / rate
-        let end = start + UInt64(Double(duration.components.seconds) * 1e9)
+        let end = start + UInt64(RoostBench.seconds(duration) * 1e9)
         var sentCount = 0
         while true {
             let now = monotonicNanos()

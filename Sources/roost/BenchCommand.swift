@@ -45,11 +45,14 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Messages in flight per sender (closed loop).") var inFlight = 10
         @Option(help: "Offered messages/s over all pairs (open loop instead of in-flight).") var rate: Double?
         @Option(help: "Seconds to measure.") var duration = 10
+        @Option(help: "Open loop: seconds offered at the rate before measuring (left out of every figure).")
+        var warmup = 1
         @Flag(help: "Only create the generator's accounts.") var prepare = false
 
         func run() async throws {
             raiseFileLimit()
             var options = PairsScenario.Options()
+            options.warmup = .seconds(warmup)
             options.pairs = pairs
             options.inFlight = inFlight
             options.rate = rate
