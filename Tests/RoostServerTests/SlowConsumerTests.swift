@@ -5,9 +5,9 @@ import Testing
 /// A client that stops reading: once its socket's buffers are full and more
 /// than `max-outbound-queue` frames were written behind them (its window of
 /// pushes, then their retries), the server closes it with 1008, and what it
-/// never read stays in its inbox for the next connection. A queue at least
-/// the window (the default is 16 times it) lets a reading client take a full
-/// window at once.
+/// never read stays in its inbox for the next connection. The limit is never
+/// below the window (the default is 16 times it): a reading client takes a
+/// full window at once.
 @Suite("Slow consumer")
 struct SlowConsumerTests {
     @Test func aClientThatStopsReadingIsClosedAndLosesNothing() async throws {
@@ -56,6 +56,27 @@ struct SlowConsumerTests {
                 guard page["has_more"] as? Bool == true, !items.isEmpty else { break }
             }
             #expect(seqs == Array(1...sent))
+        }
+    }
+
+    @Test func aLimitBelowTheWindowStillLetsAReconnectTakeItsWindow() async throws {
+        try await LiveServer.run(configure: {
+            $0.core.pushWindow = 60
+            $0.core.maxOutboundQueue = 4
+        }) { server in
+            let alice = try await server.newUser("a"), bob = try await server.newUser("b")
+            // 60 messages of 15 KB wait for alice: her first window (900 KB) is
+            // written at once, more than her socket takes before she reads.
+            let b = try await TestClient.connect(server, bob)
+            let text = String(repeating: "y", count: 15_000)
+            for _ in 0..<60 {
+                let ack = try await b.sendText(text, to: alice.userID)
+                b.sendFrame(["type": "ack", "data": ["seq": ack["seq"] as? Int ?? 0]])
+            }
+            let a = try await TestClient.connect(server, alice)
+            let items = try await a.items(60, timeout: .seconds(20))
+            #expect(items.map(\.seq) == Array(1...60))
+            try await a.heartbeat()   // still open: not dropped as a slow consumer
         }
     }
 

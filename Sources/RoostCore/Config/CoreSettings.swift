@@ -13,6 +13,13 @@ public struct CoreSettings: Sendable {
     public var maxTextBytes: Int = 16 * 1024
     /// Frames queued for one connection's socket beyond which it is a slow consumer and is closed.
     public var maxOutboundQueue: Int = 4_096
+
+    /// The slow-consumer limit in force: never below `pushWindow`. A
+    /// reconnecting device's first window is written in one burst, and every
+    /// frame written while its socket takes no more counts toward the limit,
+    /// so a limit below the window closed healthy clients (seen with a window
+    /// of 5,000 and a limit of 4).
+    public var outboundLimit: Int { max(maxOutboundQueue, pushWindow) }
     /// Lifetime of issued tokens.
     public var tokenLifetime: Duration = .seconds(7 * 24 * 3600)
     /// bcrypt cost (4-31). Tests use 4.

@@ -19,7 +19,7 @@ extension ServerSettings {
         .integer("max-frame-bytes", \.maxFrameBytes, atLeast: 1024, "Largest inbound WebSocket frame in bytes (close 1009 above)."),
         .integer("max-text-bytes", \.core.maxTextBytes, atLeast: 1, "Largest message text in UTF-8 bytes."),
         .integer("max-outbound-queue", \.core.maxOutboundQueue, atLeast: 1,
-                 "Frames queued for one slow connection before it is closed."),
+                 "Frames queued for one slow connection before it is closed (never fewer than push-window)."),
         .integer("bcrypt-cost", \.core.bcryptCost, in: 4...31, "bcrypt cost for password hashes."),
         .seconds("token-lifetime", \.core.tokenLifetime, "Token lifetime in seconds."),
         .integer("group-member-cap", \.core.groupMemberCap, atLeast: 1, "Members of one group at most (adding beyond is a conflict)."),

@@ -50,7 +50,7 @@ struct WebSocketEndpoint {
                 handshakeTimeout: handshakeTimeout, httpIdleTimeout: httpIdleTimeout,
                 extensions: compressionMaxDecompressedBytes.map {
                     [.perMessageDeflate(noContextTakeover: true, maxDecompressedFrameSize: $0)]
-                } ?? [], secure: secure, maxOutboundBacklog: services.settings.maxOutboundQueue)
+                } ?? [], secure: secure, maxOutboundBacklog: services.settings.outboundLimit)
         }
     }
 
@@ -81,7 +81,7 @@ struct WebSocketEndpoint {
     /// connection was most of its memory.
     private func runDirect(channel: any Channel, grant: UpgradeGrant?, transport: SessionTransport,
                            logger: Logger) async {
-        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, transport: transport)
+        let sink = WebSocketSink(limit: services.settings.outboundLimit, transport: transport)
         let connection = services.makeConnection(sink: sink, logger: logger)
         guard drain.register(connection) else {
             sink.close(.goingAway, reason: "server shutting down")
@@ -108,7 +108,7 @@ struct WebSocketEndpoint {
                      transport: SessionTransport, logger: Logger) async throws {
         open.count.add(1, ordering: .relaxed)
         defer { open.count.subtract(1, ordering: .relaxed) }
-        let sink = WebSocketSink(limit: services.settings.maxOutboundQueue, transport: transport)
+        let sink = WebSocketSink(limit: services.settings.outboundLimit, transport: transport)
         let connection = services.makeConnection(sink: sink, logger: logger)
         guard drain.register(connection) else {
             // Shutting down: say so at once instead of starting a session.
