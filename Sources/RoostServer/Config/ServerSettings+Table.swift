@@ -87,7 +87,7 @@ extension ServerSettings {
         .seconds("search-index-interval", \.searchIndexInterval, allowZero: true,
                  "Seconds a new message's text may wait to enter the search index, indexed in bulk off the send path (SQLite; a search indexes what waits first; 0: with every commit)."),
         .integer("search-index-chunk", \.searchIndexChunk, atLeast: 1,
-                 "Messages one write batch adds to the search index at most: a backlog is indexed by consecutive batches, none held up long (SQLite)."),
+                 "Messages the storage writer adds to the search index per step (between batches, paced; inside batches only once texts are overdue), so no step holds the writer long (SQLite)."),
         .integer("max-pending-writes", \.maxPendingWrites, atLeast: 1,
                  "Writes queued for the storage writer beyond which new ones are refused as overloaded."),
         .rate("rate-messages", \.core.rates.messages, "send_message per user."),
