@@ -6,6 +6,9 @@ public enum CloseCode: UInt16, Sendable {
     /// Policy violation: used for a slow consumer whose outbound queue overflowed.
     case slowConsumer = 1008
     case frameTooLarge = 1009
+    /// The server failed to start the session (a storage error): the token
+    /// is fine, the client reconnects later instead of logging in again.
+    case internalError = 1011
     case unauthenticated = 4401
     case idle = 4408
     case replaced = 4409

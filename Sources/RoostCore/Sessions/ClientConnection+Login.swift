@@ -51,7 +51,7 @@ extension ClientConnection {
             close(refusal.closeCode, reason: refusal.error.message)
         } catch {
             fail(clientError(error), ref: ref)
-            close(.unauthenticated, reason: "session could not start")
+            close(.internalError, reason: "session could not start, retry later")
         }
     }
 

@@ -87,7 +87,8 @@ public actor ClientConnection {
                 fail(refusal.error, ref: nil)
                 close(refusal.closeCode, reason: refusal.error.message)
             } catch {
-                close(.unauthenticated, reason: "session could not start")
+                fail(clientError(error), ref: nil)
+                close(.internalError, reason: "session could not start, retry later")
             }
         } else {
             startLoginTimer()
