@@ -99,7 +99,11 @@ final class StalledSocket: Sendable {
     let fd: Int32
 
     init(port: Int, path: String) throws {
-        fd = try RawHTTP.connectedSocket(port: port, receiveTimeout: 10, receiveBuffer: 4096)
+        let fd = try RawHTTP.connectedSocket(port: port, receiveTimeout: 10, receiveBuffer: 4096)
+        self.fd = fd
+        // A failed upgrade throws out of init: no close() will come for the descriptor.
+        var upgraded = false
+        defer { if !upgraded { Glibc.close(fd) } }
         let request = Array(("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\n"
             + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").utf8)
         guard send(fd, request, request.count, 0) == request.count else { throw Failure() }
@@ -111,6 +115,7 @@ final class StalledSocket: Sendable {
             head.append(byte)
         }
         guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else { throw Failure() }
+        upgraded = true
     }
 
     /// Reads everything the server sent until it closed the socket (false if
