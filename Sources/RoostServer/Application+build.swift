@@ -179,6 +179,7 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     var storeOptions = SQLiteStore.Options()
     storeOptions.synchronousFull = settings.durableCommits
     storeOptions.maxBatch = settings.maxWriteBatch
+    storeOptions.readers = settings.readers
     storeOptions.checkpointInterval = settings.checkpointInterval
     storeOptions.searchIndexInterval = settings.searchIndexInterval
     storeOptions.searchIndexChunk = settings.searchIndexChunk

@@ -49,6 +49,7 @@ public struct ServerSettings: Sendable {
     public var drainTimeout: Duration = .seconds(5)
     /// Operations per group-commit transaction.
     public var maxWriteBatch = SQLiteStore.Options().maxBatch
+    public var readers = SQLiteStore.Options().readers
     /// How often the WAL is copied into the database file, off the commit path (SQLite).
     public var checkpointInterval = SQLiteStore.Options().checkpointInterval
     /// How long a new message's text may wait for the full-text index (SQLite; searches index it first).

@@ -56,6 +56,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("drain-timeout")) var drainTimeout: Double?
     @Option(help: settingHelp("typing-interval")) var typingInterval: Double?
     @Option(help: settingHelp("max-write-batch")) var maxWriteBatch: Int?
+    @Option(help: settingHelp("readers")) var readers: Int?
     @Option(help: settingHelp("checkpoint-interval")) var checkpointInterval: Double?
     @Option(help: settingHelp("search-index-interval")) var searchIndexInterval: Double?
     @Option(help: settingHelp("search-index-chunk")) var searchIndexChunk: Int?
@@ -125,6 +126,7 @@ struct ServerFlags: ParsableArguments {
         v["drain-timeout"] = drainTimeout
         v["typing-interval"] = typingInterval
         v["max-write-batch"] = maxWriteBatch
+        v["readers"] = readers
         v["checkpoint-interval"] = checkpointInterval
         v["search-index-interval"] = searchIndexInterval
         v["search-index-chunk"] = searchIndexChunk

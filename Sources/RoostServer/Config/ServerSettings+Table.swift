@@ -82,6 +82,8 @@ extension ServerSettings {
         .seconds("typing-interval", \.core.typingInterval, allowZero: true,
                  "Typing frames relayed per conversation and sender: at most one per this many seconds."),
         .integer("max-write-batch", \.maxWriteBatch, atLeast: 1, "Writes committed in one group-commit transaction at most."),
+        .integer("readers", \.readers, atLeast: 1,
+                 "SQLite reader connections (reads beyond them wait for one); each keeps its own page cache."),
         .seconds("checkpoint-interval", \.checkpointInterval,
                  "Seconds between background WAL checkpoints (SQLite): commits never copy the WAL into the database file themselves."),
         .seconds("search-index-interval", \.searchIndexInterval, allowZero: true,
