@@ -49,11 +49,13 @@ public struct ServerSettings: Sendable {
     public var drainTimeout: Duration = .seconds(5)
     /// Operations per group-commit transaction.
     public var maxWriteBatch = SQLiteStore.Options().maxBatch
+    /// SQLite reader connections.
     public var readers = SQLiteStore.Options().readers
     /// How often the WAL is copied into the database file, off the commit path (SQLite).
     public var checkpointInterval = SQLiteStore.Options().checkpointInterval
     /// How long a new message's text may wait for the full-text index (SQLite; searches index it first).
     public var searchIndexInterval = SQLiteStore.Options().searchIndexInterval
+    /// Messages per search-indexing step of the storage writer (SQLite).
     public var searchIndexChunk = SQLiteStore.Options().searchIndexChunk
     /// Writes queued for the writer beyond which new ones are refused (`overloaded`).
     public var maxPendingWrites = SQLiteStore.Options().maxPendingWrites

@@ -149,8 +149,8 @@ public actor PresenceTracker {
         let store = self.store, registry = self.registry, cluster = self.cluster
         let task = Task {
             await previous?.value
-            var contacts = known ?? []
-            if known == nil { contacts = (try? await store.contacts(of: user)) ?? [] }
+            let contacts: [Int64]
+            if let known { contacts = known } else { contacts = (try? await store.contacts(of: user)) ?? [] }
             await Self.send(presenceOf: user, online: online, to: contacts, registry: registry, cluster: cluster)
             self.chainFinished(user, generation: mine)
         }
