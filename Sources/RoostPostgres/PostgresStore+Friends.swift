@@ -56,21 +56,24 @@ extension PostgresStore {
     }
 
     public func contacts(of user: Int64) async throws -> [Int64] {
-        try await read { db in
-            // Presence is not shared either way across a block (PROTOCOL.md 9).
-            try await db.values("""
-                SELECT peer_id FROM (
-                    SELECT peer_id FROM direct_conversations WHERE user_id = \(user) AND peer_id <> \(user)
-                    UNION
-                    SELECT a.peer_id FROM friend_requests a
-                    JOIN friend_requests b ON b.user_id = a.peer_id AND b.peer_id = a.user_id
-                    WHERE a.user_id = \(user)
-                ) AS p WHERE peer_id NOT IN (SELECT blocked_id FROM blocks WHERE user_id = \(user))
-                    AND peer_id NOT IN (SELECT user_id FROM blocks WHERE blocked_id = \(user))
-                ORDER BY peer_id
-                """, as: Int64.self)
-        }
+        var binds = PostgresBindings()
+        binds.append(user)
+        return try await read { db in try await db.values(PostgresQuery(unsafeSQL: Self.contactsSQL, binds: binds), as: Int64.self) }
     }
+
+    /// A user's presence contacts (`$1`), ascending; presence is not shared
+    /// either way across a block (PROTOCOL.md 9). Also a subquery of `sessionStart`.
+    static let contactsSQL = """
+        SELECT peer_id FROM (
+            SELECT peer_id FROM direct_conversations WHERE user_id = $1 AND peer_id <> $1
+            UNION
+            SELECT a.peer_id FROM friend_requests a
+            JOIN friend_requests b ON b.user_id = a.peer_id AND b.peer_id = a.user_id
+            WHERE a.user_id = $1
+        ) AS p WHERE peer_id NOT IN (SELECT blocked_id FROM blocks WHERE user_id = $1)
+            AND peer_id NOT IN (SELECT user_id FROM blocks WHERE blocked_id = $1)
+        ORDER BY peer_id
+        """
 
     static func requestExists(db: Database, from: Int64, to: Int64) async throws -> Bool {
         try await db.exists("SELECT 1 FROM friend_requests WHERE user_id = \(from) AND peer_id = \(to)")

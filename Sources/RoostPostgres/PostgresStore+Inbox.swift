@@ -15,6 +15,28 @@ extension PostgresStore {
         }
     }
 
+    /// One round trip instead of four: the token version, head, cursor and
+    /// presence contacts a starting session needs, in one statement.
+    nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {
+        let pending = cursors.pending(user: user, device: device)
+        var binds = PostgresBindings()
+        binds.append(user)
+        binds.append(device)
+        let sql = """
+            SELECT (SELECT token_version FROM users WHERE id = $1),
+                   COALESCE((SELECT seq FROM heads WHERE user_id = $1), 0),
+                   COALESCE((SELECT acked_seq FROM devices WHERE user_id = $1 AND name = $2), 0),
+                   ARRAY(\(Self.contactsSQL))
+            """
+        return try await read { db in
+            guard let row = try await db.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).first else {
+                throw RoostError.internal()   // a SELECT without FROM returns one row
+            }
+            let (tokenVersion, head, cursor, contacts) = try row.decode((Int64?, Int64, Int64, [Int64]).self)
+            return SessionStart(tokenVersion: tokenVersion, head: head, cursor: pending ?? cursor, contacts: contacts)
+        }
+    }
+
     public func setCursor(user: Int64, device: String, to seq: Int64) {
         cursors.set(user: user, device: device, to: seq)
     }
