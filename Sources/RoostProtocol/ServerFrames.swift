@@ -45,12 +45,12 @@ public enum ServerFrame {
         var data = "{"
         if let ref { data += "\"ref\":" + quoted(ref) + "," }
         data += "\"code\":" + quoted(error.code.rawValue) + ",\"message\":" + quoted(error.message) + "}"
-        return envelope(type: "error", data: data, timestamp: nowMillis(), messageID: nil)
+        return envelope(type: "error", object: data, timestamp: nowMillis(), messageID: nil)
     }
 
     /// An ephemeral frame (no seq): `welcome`, `typing`, `presence`, `kicked`.
     public static func event<D: Encodable>(type: String, data: D) -> String {
-        envelope(type: type, data: JSONCodec.encodeString(data), timestamp: nowMillis(), messageID: nil)
+        envelope(type: type, object: JSONCodec.encodeString(data), timestamp: nowMillis(), messageID: nil)
     }
 
     static func appendItemExtras(seq: Int64, clientID: String?, to out: inout String) {
@@ -62,34 +62,33 @@ public enum ServerFrame {
         }
     }
 
-    /// `{"type":..,"data":<object with more members>,"timestamp":..[,"message_id":..]}`
-    /// written into one buffer: the frames of every message (items, acks)
-    /// are built here, and each intermediate string cost an allocation and a copy.
+    /// `{"type":..,"data":<object>,"timestamp":..[,"message_id":..]}` written
+    /// into one buffer; `extra` appends members to `object` (an item's `seq`,
+    /// an ack's `ref`). The frames of every message are built here, and each
+    /// intermediate string cost an allocation and a copy.
     static func envelope(type: String, object: String, timestamp: Int64, messageID: String?,
-                         extra: (inout String) -> Void) -> String {
-        precondition(object.utf8.last == UInt8(ascii: "}"), "not a JSON object")
+                         extra: ((inout String) -> Void)? = nil) -> String {
         var out = String()
         out.reserveCapacity(object.utf8.count + type.utf8.count + (messageID?.utf8.count ?? 0) + 96)
         out.append("{\"type\":")
         JSONText.appendQuoted(type, to: &out)
         out.append(",\"data\":")
-        out.append(contentsOf: object.utf8.count == 2 ? "{" : object.dropLast())
-        if object.utf8.count > 2 { out.append(",") }
-        extra(&out)
-        out.append("},\"timestamp\":")
+        if let extra {
+            precondition(object.utf8.last == UInt8(ascii: "}"), "not a JSON object")
+            out.append(contentsOf: object.utf8.count == 2 ? "{" : object.dropLast())
+            if object.utf8.count > 2 { out.append(",") }
+            extra(&out)
+            out.append("}")
+        } else {
+            out.append(object)
+        }
+        out.append(",\"timestamp\":")
         out.append(String(timestamp))
         if let messageID {
             out.append(",\"message_id\":")
             JSONText.appendQuoted(messageID, to: &out)
         }
         out.append("}")
-        return out
-    }
-
-    static func envelope(type: String, data: String, timestamp: Int64, messageID: String?) -> String {
-        var out = "{\"type\":" + quoted(type) + ",\"data\":" + data + ",\"timestamp\":\(timestamp)"
-        if let messageID { out += ",\"message_id\":" + quoted(messageID) }
-        out += "}"
         return out
     }
 
