@@ -155,7 +155,7 @@ public struct PairsScenario: Sendable {
         defer { flusher.cancel() }
         if let rate = options.rate, options.warmup > .zero {
             // Set first: most warm-up messages arrive while it is still offered.
-            measuredFrom.store(monotonicNanos() + UInt64(RoostBench.seconds(options.warmup) * 1e9), ordering: .relaxed)
+            measuredFrom.store(monotonicNanos() + UInt64(seconds(options.warmup) * 1e9), ordering: .relaxed)
             try await Self.offer(rate: rate, for: options.warmup, pairs: pairs, senders: senders)
         }
         let before = await context.probe.sample()
@@ -195,14 +195,14 @@ public struct PairsScenario: Sendable {
             (sent: s.nextIndex, acked: s.acked.count, delivered: s.received.count, lost: s.acked.subtracting(s.received).count,
              duplicated: s.duplicated, outOfOrder: s.outOfOrder, errors: s.errors)
         } }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let measuredSeconds = seconds(elapsed)
         let delivered = totals.reduce(0) { $0 + $1.delivered }
         let measured = measuredDelivered.load(ordering: .relaxed)
         return Result(
             pairs: options.pairs, inFlight: options.inFlight, offeredRate: options.rate,
-            warmupS: options.rate == nil ? nil : RoostBench.seconds(options.warmup), durationS: seconds,
+            warmupS: options.rate == nil ? nil : seconds(options.warmup), durationS: measuredSeconds,
             sent: totals.reduce(0) { $0 + $1.sent }, acked: totals.reduce(0) { $0 + $1.acked }, delivered: delivered,
-            msgsPerS: Double(measured) / seconds, latencyMs: latencies.summary(),
+            msgsPerS: Double(measured) / measuredSeconds, latencyMs: latencies.summary(),
             lost: totals.reduce(0) { $0 + $1.lost }, duplicated: totals.reduce(0) { $0 + $1.duplicated },
             outOfOrder: totals.reduce(0) { $0 + $1.outOfOrder }, errors: totals.reduce(0) { $0 + $1.errors },
             serverCPUMicrosPerMsg: cpuMicroseconds(from: before, to: after, per: measured))
@@ -217,7 +217,7 @@ public struct PairsScenario: Sendable {
     static func offer(rate: Double, for duration: Duration, pairs: [Pair], senders: [BenchPeer]) async throws {
         let start = monotonicNanos()
         let interval = 1e9 / rate
-        let end = start + UInt64(RoostBench.seconds(duration) * 1e9)
+        let end = start + UInt64(seconds(duration) * 1e9)
         var sentCount = 0
         while true {
             let now = monotonicNanos()
