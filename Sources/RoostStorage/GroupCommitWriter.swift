@@ -159,10 +159,10 @@ final class GroupCommitWriter: Sendable {
 
     private func drain() async {
         while true {
-            let idle = idleWork.flatMap { $0.isDue() ? $0 : nil }
             let step = state.withLock { s -> DrainStep in
                 if s.ops.isEmpty && s.cursors.isEmpty {
-                    if let idle, !s.closed { return .idle(idle) }
+                    // Asked only when nothing waits: a batch never pays for the check.
+                    if let idleWork, !s.closed, idleWork.isDue() { return .idle(idleWork) }
                     s.draining = false
                     let waiters = s.drainFinished
                     s.drainFinished = []
@@ -239,7 +239,8 @@ final class GroupCommitWriter: Sendable {
 
 /// Work the writer does between batches, when no write waits.
 struct IdleWork: Sendable {
-    /// Whether a step is due now; cheap, no database.
+    /// Whether a step is due now; cheap, no database. Called under the
+    /// writer's lock, so it must not call back into the writer.
     let isDue: @Sendable () -> Bool
     /// One bounded step, in a transaction of its own.
     let step: @Sendable (Database) -> Void
