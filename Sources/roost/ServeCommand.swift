@@ -26,8 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
         for name in config.ignoredEnvironment {
             logger.warning("ignoring environment variable \(name): not a Roost setting, or a test harness's value (`roost config --reference` lists the settings)")
         }
-        if settings.core.maxOutboundQueue < settings.core.pushWindow {
-            logger.warning("max-outbound-queue (\(settings.core.maxOutboundQueue)) is below push-window (\(settings.core.pushWindow)): a reconnect's first window is written at once, so \(settings.core.pushWindow) frames are allowed")
+        if settings.core.outboundLimit > settings.core.maxOutboundQueue {
+            logger.warning("max-outbound-queue (\(settings.core.maxOutboundQueue)) is below push-window (\(settings.core.pushWindow)): a reconnect's first window is written at once, so \(settings.core.outboundLimit) frames are allowed")
         }
         let host = settings.host
         let scheme = settings.tls == nil ? "http" : "https"
