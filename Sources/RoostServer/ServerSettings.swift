@@ -55,7 +55,7 @@ public struct ServerSettings: Sendable {
     public var checkpointInterval = SQLiteStore.Options().checkpointInterval
     /// How long a new message's text may wait for the full-text index (SQLite; searches index it first).
     public var searchIndexInterval = SQLiteStore.Options().searchIndexInterval
-    /// Messages per search-indexing step of the storage writer (SQLite).
+    /// Messages per transaction of the search indexer (SQLite).
     public var searchIndexChunk = SQLiteStore.Options().searchIndexChunk
     /// Writes queued for the writer beyond which new ones are refused (`overloaded`).
     public var maxPendingWrites = SQLiteStore.Options().maxPendingWrites

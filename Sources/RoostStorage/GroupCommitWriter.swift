@@ -12,9 +12,6 @@ import Synchronization
 /// (disk full, an I/O error), the transaction is rolled back and the batch
 /// runs again with a savepoint per operation, so the others still commit.
 /// While a batch commits, new operations queue and form the next batch.
-/// When none waits, the writer does a step of `IdleWork` (search indexing)
-/// in a transaction of its own; operations arriving meanwhile wait for that
-/// one bounded step at most.
 /// Operations run in the order they were enqueued, in a replay too: writes
 /// commit in submission order (`SQLiteStore.commitsInSubmissionOrder`).
 final class GroupCommitWriter: Sendable {
@@ -44,9 +41,6 @@ final class GroupCommitWriter: Sendable {
     private let cursorFlushDelay: Duration
     private let metrics: StorageMetrics
     private let batches = Atomic<Int>(0)
-    /// Work that rides along in every batch's transaction, after its operations.
-    private let afterOps: (@Sendable (Database) -> Void)?
-    private let idleWork: IdleWork?
     private let replays = Atomic<Int>(0)
 
     /// Transactions committed so far (tests check that writes share them).
@@ -55,10 +49,7 @@ final class GroupCommitWriter: Sendable {
     var replayedBatches: Int { replays.load(ordering: .relaxed) }
 
     init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics,
-         cursorFlushDelay: Duration = .milliseconds(250), afterOps: (@Sendable (Database) -> Void)? = nil,
-         idleWork: IdleWork? = nil) {
-        self.afterOps = afterOps
-        self.idleWork = idleWork
+         cursorFlushDelay: Duration = .milliseconds(250)) {
         self.cursorFlushDelay = cursorFlushDelay
         self.pool = pool
         self.heads = heads
@@ -153,7 +144,6 @@ final class GroupCommitWriter: Sendable {
 
     private enum DrainStep {
         case batch([PendingWrite], [DeviceKey: Int64])
-        case idle(IdleWork)
         case done
     }
 
@@ -161,8 +151,6 @@ final class GroupCommitWriter: Sendable {
         while true {
             let step = state.withLock { s -> DrainStep in
                 if s.ops.isEmpty && s.cursors.isEmpty {
-                    // Asked only when nothing waits: a batch never pays for the check.
-                    if let idleWork, !s.closed, idleWork.isDue() { return .idle(idleWork) }
                     s.draining = false
                     let waiters = s.drainFinished
                     s.drainFinished = []
@@ -185,9 +173,6 @@ final class GroupCommitWriter: Sendable {
             switch step {
             case .done:
                 return
-            case .idle(let work):
-                // The step handles its own failures; a failed transaction only delays it.
-                try? await pool.write { db in work.step(db) }
             case .batch(let ops, let cursors):
                 await commit(ops: ops, cursors: cursors)
                 state.withLock { $0.committingCursors = [:] }
@@ -200,14 +185,14 @@ final class GroupCommitWriter: Sendable {
         do {
             var batch = WriteBatch(heads: heads)
             do {
-                try await pool.write { [batch, afterOps] db in
-                    try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false, afterOps: afterOps)
+                try await pool.write { [batch] db in
+                    try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false)
                 }
             } catch is PartialWrite {
                 replays.add(1, ordering: .relaxed)
                 batch = WriteBatch(heads: heads)
-                try await pool.write { [batch, afterOps] db in
-                    try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true, afterOps: afterOps)
+                try await pool.write { [batch] db in
+                    try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true)
                 }
             }
             heads.merge(batch.committedHeads)
@@ -222,7 +207,7 @@ final class GroupCommitWriter: Sendable {
 
     /// One attempt at the batch's transaction: the cursor moves, then every op.
     private static func run(_ ops: [PendingWrite], cursors: [DeviceKey: Int64], batch: WriteBatch, db: Database,
-                            guarded: Bool, afterOps: (@Sendable (Database) -> Void)?) throws {
+                            guarded: Bool) throws {
         if !cursors.isEmpty {
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO devices (user_id, name, acked_seq) VALUES (?, ?, ?)
@@ -233,17 +218,7 @@ final class GroupCommitWriter: Sendable {
             }
         }
         for op in ops { try op.run(db, batch: batch, guarded: guarded) }
-        afterOps?(db)
     }
-}
-
-/// Work the writer does between batches, when no write waits.
-struct IdleWork: Sendable {
-    /// Whether a step is due now; cheap, no database. Called under the
-    /// writer's lock, so it must not call back into the writer.
-    let isDue: @Sendable () -> Bool
-    /// One bounded step, in a transaction of its own.
-    let step: @Sendable (Database) -> Void
 }
 
 /// Thrown out of a batch's first attempt when an op without a savepoint

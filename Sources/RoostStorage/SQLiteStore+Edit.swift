@@ -7,7 +7,8 @@ import RoostProtocol
 /// gets the message's content as it is then (none after a recall).
 extension SQLiteStore {
     public func edit(_ edit: MessageEdit) async throws -> EditOutcome {
-        try await writer.write { db, batch in
+        let searchIndex = self.searchIndex
+        return try await writer.write { db, batch in
             guard let message = try Self.fetchMessage(db: db, id: edit.messageID) else {
                 throw RoostError.notFound("no such message")
             }
@@ -30,8 +31,8 @@ extension SQLiteStore {
             try Self.unindexContent(db: db, message: message)
             try db.cachedStatement(sql: "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?")
                 .execute(arguments: [content.jsonText, now, message.id])
-            try Self.indexContent(db: db, messageID: message.id, sender: edit.user, conversationKey: key, content: content,
-                                   deferText: false)
+            try Self.indexContent(db: db, messageID: message.id, sender: edit.user, conversationKey: key, content: content)
+            try Self.recordTextChange(db: db, messageID: message.id, applied: searchIndex.appliedChange)
 
             var deliveries: [Delivery] = []
             var ownSeq: Int64 = 0

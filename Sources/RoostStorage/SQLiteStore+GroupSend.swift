@@ -37,8 +37,7 @@ extension SQLiteStore {
             let id = ids.next(now: now)
             try Self.insertMessage(db: db, id: id, sender: send.from, recipient: nil, group: send.group, conversationKey: key,
                                    clientID: send.clientID, contentJSON: contentJSON, now: now)
-            try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content,
-                                   deferText: true)
+            try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
             // Every member's record is the same (`conversation` is `g:<id>` for all).
             var record = MessageRow(id: id, sender: send.from, recipient: nil, group: send.group, clientID: send.clientID,
                                     content: nil, recalled: false, createdAt: now).record(for: send.from)

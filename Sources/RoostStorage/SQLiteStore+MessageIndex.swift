@@ -24,17 +24,10 @@ extension SQLiteStore {
         return content
     }
 
-    /// Records a message's mentions (the sender's own excluded) and indexes
-    /// its text. A new message's text is left to `indexDeferredTexts`
-    /// (`deferText`); so is the text of an edited message not indexed yet.
+    /// Records a message's mentions (the sender's own excluded). Its text
+    /// reaches the search index after the commit (`SearchIndex`).
     static func indexContent(db: Database, messageID: Int64, sender: Int64, conversationKey key: String,
-                             content: MessageContent, deferText: Bool) throws {
-        if let text = content.text, !deferText, try messageID <= searchIndexedUpTo(db: db) {
-            let insert = try BoundStatement(db, "INSERT INTO message_search (rowid, text) VALUES (?, ?)")
-            insert.bind(1, messageID)
-            insert.bind(2, text)
-            try insert.execute()
-        }
+                             content: MessageContent) throws {
         for mention in content.mentions ?? [] {
             guard let user = Int64(mention), user != sender else { continue }
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO mentions (user_id, conv_key, message_id) VALUES (?, ?, ?)")
@@ -42,15 +35,9 @@ extension SQLiteStore {
         }
     }
 
-    /// Removes what `indexContent` added for the message's current content
-    /// (an external-content FTS5 index must be told the old text to delete it;
-    /// a text not indexed yet has nothing to delete).
+    /// Removes what `indexContent` added for the message's current content.
     static func unindexContent(db: Database, message: MessageRow) throws {
         guard !message.recalled, let content = message.decodedContent else { return }
-        if let text = content.text, try message.id <= searchIndexedUpTo(db: db) {
-            try db.cachedStatement(sql: "INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', ?, ?)")
-                .execute(arguments: [message.id, text])
-        }
         for mention in content.mentions ?? [] {
             guard let user = Int64(mention) else { continue }
             try db.cachedStatement(sql: "DELETE FROM mentions WHERE user_id = ? AND conv_key = ? AND message_id = ?")
@@ -58,38 +45,12 @@ extension SQLiteStore {
         }
     }
 
-    /// Messages with ids up to here have their text in the full-text index.
-    static func searchIndexedUpTo(db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_up_to'")) ?? 0
-    }
-
-    /// Indexes the text of the messages committed since the last call, as
-    /// it is now (an edit already applied; a recalled message has none), in
-    /// one FTS5 insert: one segment for many messages instead of one per
-    /// batch. `limit` bounds the messages taken at once (oldest first), so
-    /// that a backlog is indexed over several transactions instead of
-    /// holding one of them up.
-    @discardableResult
-    static func indexDeferredTexts(db: Database, limit: Int? = nil) throws -> DeferredIndexing {
-        let from = try searchIndexedUpTo(db: db)
-        var to: Int64?
-        var caughtUp = true
-        if let limit, let end = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?"),
-            arguments: [from, max(limit, 1) - 1]) {
-            to = end
-            caughtUp = false
-        } else {
-            to = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM messages"))
-        }
-        guard let to, to > from else { return DeferredIndexing(indexed: 0, caughtUp: true) }
-        try db.cachedStatement(sql: """
-            INSERT INTO message_search (rowid, text)
-            SELECT id, text FROM message_texts WHERE id > ? AND id <= ? AND text IS NOT NULL
-            """).execute(arguments: [from, to])
-        let indexed = db.changesCount
-        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'search_indexed_up_to'").execute(arguments: [to])
-        return DeferredIndexing(indexed: indexed, caughtUp: caughtUp)
+    /// Tells the search indexer that the message's text changed (an edit or
+    /// a recall), in the transaction that changes it; changes the indexer
+    /// applied (`applied`) are forgotten at the same time.
+    static func recordTextChange(db: Database, messageID: Int64, applied: Int64) throws {
+        try db.cachedStatement(sql: "DELETE FROM search_changes WHERE seq <= ?").execute(arguments: [applied])
+        try db.cachedStatement(sql: "INSERT INTO search_changes (message_id) VALUES (?)").execute(arguments: [messageID])
     }
 
     /// Who takes part in the message's conversation now: both sides of a 1:1

@@ -5,6 +5,7 @@ import RoostProtocol
 /// bytes) and every participant gets a `recall` item in the same transaction.
 extension SQLiteStore {
     public func recall(user: Int64, messageID: Int64, windowMillis: Int64) async throws -> StateChange {
+        let searchIndex = self.searchIndex
         let change = try await writer.write { db, batch -> StateChange in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT \(Self.messageColumns) FROM messages WHERE id = ?
@@ -31,6 +32,7 @@ extension SQLiteStore {
             }
             if message.recalled { return .unchanged }
             try Self.unindexContent(db: db, message: message)
+            try Self.recordTextChange(db: db, messageID: messageID, applied: searchIndex.appliedChange)
             try db.cachedStatement(sql: "UPDATE messages SET content = NULL, recalled = 1, reactions = NULL WHERE id = ?")
                 .execute(arguments: [messageID])
             var deliveries: [Delivery] = []
@@ -50,9 +52,16 @@ extension SQLiteStore {
     }
 
     /// The WAL still holds page images with the erased content until it is
-    /// checkpointed and truncated; recalls are rare, so do it now. Failure
-    /// (readers holding the WAL) only delays the purge to a later checkpoint.
+    /// checkpointed and truncated; recalls are rare, so do it now. The search
+    /// index drops the text (if it was indexed) and purges its own WAL.
+    /// Failure (readers holding the WAL) only delays the purge to a later
+    /// checkpoint.
     func purgeOldPageImages() async {
+        do {
+            try await searchIndex.applyChanges(purge: true)
+        } catch {
+            logger.warning("removing a recalled text from the search index failed", metadata: ["error": "\(error)"])
+        }
         do {
             try await pool.writeWithoutTransaction { db in
                 _ = try db.checkpoint(.truncate)

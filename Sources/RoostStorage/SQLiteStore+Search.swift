@@ -6,9 +6,11 @@ import RoostProtocol
 extension SQLiteStore {
     public func search(user: Int64, query: String, conversation: Conversation?, limit: Int) async throws -> [SearchHit] {
         guard let match = Self.matchExpression(query) else { return [] }
-        // Texts committed but not indexed yet (DeferredSearchIndex) first.
-        _ = try await writer.write { db, _ in try Self.indexDeferredTexts(db: db) }
-        return try await pool.read { db in
+        // Texts committed but not indexed yet first. The index file's
+        // readers see the database as `chat`; the unqualified names below
+        // other than message_search are its tables.
+        try await searchIndex.catchUp()
+        return try await searchIndex.pool.read { db in
             var sql = """
                 SELECT m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id, m.content, m.recalled, m.created_at,
                        m.edited_at, m.reactions, snippet(message_search, 0, '', '', '…', 16) AS snippet

@@ -25,9 +25,10 @@ public final class SQLiteStore: RoostStore {
         /// How often the WAL is copied back into the database file, off the commit path.
         public var checkpointInterval: Duration = .milliseconds(100)
         /// How long a new message's text may wait for the full-text index
-        /// (searches index what waits first); zero indexes with every batch.
+        /// (searches index what waits first); zero indexes as soon as the
+        /// indexer sees a commit (it looks every 5 ms).
         public var searchIndexInterval: Duration = .seconds(1)
-        /// Messages one write batch indexes at most; a backlog takes several batches.
+        /// Messages one indexing transaction takes at most; a backlog takes several.
         public var searchIndexChunk: Int = 500
 
         public init() {}
@@ -41,6 +42,7 @@ public final class SQLiteStore: RoostStore {
     let writer: GroupCommitWriter
     let ids: SnowflakeGenerator
     let heads = HeadCache()
+    let searchIndex: SearchIndex
     let logger: Logger
     private let checkpointer: WALCheckpointer
 
@@ -86,12 +88,15 @@ public final class SQLiteStore: RoostStore {
         self.epoch = epoch
         self.logger = logger
         self.ids = SnowflakeGenerator(node: options.node, after: lastID)
-        let searchIndex = DeferredSearchIndex(interval: options.searchIndexInterval, chunk: options.searchIndexChunk,
-                                              logger: logger)
         self.writer = GroupCommitWriter(pool: pool, heads: heads, maxBatch: options.maxBatch,
-                                        maxPending: options.maxPendingWrites, metrics: StorageMetrics(),
-                                        afterOps: { db in searchIndex.maintain(db) }, idleWork: searchIndex.idleWork)
+                                        maxPending: options.maxPendingWrites, metrics: StorageMetrics())
         let writer = self.writer
+        let indexPath = SearchIndexFile.path(beside: path)
+        self.searchIndex = try SearchIndex(
+            pool: SearchIndexFile.open(path: indexPath, beside: pool, mainPath: path, epoch: epoch,
+                                       busyTimeoutSeconds: options.busyTimeoutSeconds),
+            main: pool, interval: options.searchIndexInterval, chunk: options.searchIndexChunk, logger: logger)
+        searchIndex.start(commits: { writer.committedBatches })
         self.checkpointer = try WALCheckpointer(path: path, interval: options.checkpointInterval,
                                                 busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger,
                                                 commits: { writer.committedBatches })
@@ -107,6 +112,7 @@ public final class SQLiteStore: RoostStore {
 
     public func close() async throws {
         await writer.close()
+        try await searchIndex.close()
         try await checkpointer.close()
         // Fold the WAL back into the main file so a stopped server leaves one
         // self-contained roost.sqlite (copyable, and quick to open next time).

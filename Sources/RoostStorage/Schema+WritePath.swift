@@ -10,11 +10,28 @@ extension Schema {
             try db.execute(sql: "DROP INDEX IF EXISTS direct_conversations_by_recent")
         }
         // A new message's text reaches the full-text index after its commit,
-        // in batches (DeferredSearchIndex); everything up to here is indexed.
+        // in batches; everything up to here is indexed (replaced by v13).
         migrator.registerMigration("v12-deferred-search-index") { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO meta (key, value)
                 VALUES ('search_indexed_up_to', (SELECT COALESCE(MAX(id), 0) FROM messages))
+                """)
+        }
+        // The full-text index moved to a file of its own (SearchIndexFile),
+        // written by its own connection instead of the message writer. The
+        // database keeps only which messages an edit or recall changed; the
+        // new file is filled from `messages` after the first start.
+        // AUTOINCREMENT: the indexer's position must stay valid after the
+        // applied rows are deleted.
+        migrator.registerMigration("v13-search-index-file") { db in
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS message_search;
+                DROP VIEW IF EXISTS message_texts;
+                DELETE FROM meta WHERE key = 'search_indexed_up_to';
+                CREATE TABLE search_changes (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message_id INTEGER NOT NULL
+                );
                 """)
         }
     }

@@ -6,6 +6,9 @@ public enum StorageError: Error, Sendable {
     case overloaded
     /// The system SQLite lacks something Roost needs (FTS5 for search).
     case sqliteFeatureMissing(String)
+    /// The search index file lost its bookkeeping row while open (someone
+    /// else wrote to it); it is rebuilt at the next start.
+    case searchIndexMissing
 }
 
 extension StorageError: CustomStringConvertible {
@@ -15,6 +18,7 @@ extension StorageError: CustomStringConvertible {
         case .overloaded: "the write queue is full"
         case .sqliteFeatureMissing(let feature):
             "the system SQLite library has no \(feature); install a libsqlite3 built with it (Debian's and Ubuntu's are)"
+        case .searchIndexMissing: "the search index file has no state row; it is rebuilt at the next start"
         }
     }
 }

@@ -10,6 +10,8 @@ struct RecallTests {
             let a = try await TestClient.connect(server, alice, device: "one")
             let secret = "secret-\(UUID().uuidString)"
             let id = try #require(try await a.sendText(secret, to: bob.userID)["message_id"] as? String)
+            // Searched for: its text is in the search index file too.
+            #expect(try await SearchTests.hits(server, alice, secret).count == 1)
             let onDisk = try Self.databaseBytes(server)
             #expect(onDisk.range(of: Data(secret.utf8)) != nil, "sanity: the text was stored")
             let other = try await TestClient.connect(server, alice, device: "two")
@@ -58,12 +60,15 @@ struct RecallTests {
         }
     }
 
-    /// The SQLite file and its WAL, where a recalled text must not survive.
+    /// The SQLite files (database and search index) and their WALs, where a
+    /// recalled text must not survive.
     static func databaseBytes(_ server: LiveServer) throws -> Data {
         var bytes = Data()
-        for suffix in ["", "-wal"] {
-            let path = server.dataDirectory + "/roost.sqlite" + suffix
-            if FileManager.default.fileExists(atPath: path) { bytes += try Data(contentsOf: URL(fileURLWithPath: path)) }
+        for file in ["roost.sqlite", "roost.search.sqlite"] {
+            for suffix in ["", "-wal"] {
+                let path = server.dataDirectory + "/" + file + suffix
+                if FileManager.default.fileExists(atPath: path) { bytes += try Data(contentsOf: URL(fileURLWithPath: path)) }
+            }
         }
         return bytes
     }

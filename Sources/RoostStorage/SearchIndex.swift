@@ -1,0 +1,141 @@
+import GRDB
+import Logging
+import Synchronization
+
+/// What one indexing step did.
+struct SearchIndexStep: Sendable, Equatable {
+    /// New texts added to the index.
+    var indexed: Int
+    /// Edited or recalled messages whose entry was replaced or removed.
+    var changed: Int
+    /// Whether every committed message's text is indexed now.
+    var caughtUp: Bool
+}
+
+/// Full-text search, kept off the message writer. The index lives in a file
+/// of its own (`SearchIndexFile`) with its own writer connection: FTS5
+/// merges its segments inside whichever insert crosses a threshold, and
+/// inside the database's one writer such a step (5-17 ms) held every
+/// message queued behind it (the open loop's p99 at 5,000 msgs/s,
+/// docs/benchmarks.md). Now the message writer only records which messages
+/// an edit or recall changed (`search_changes`), and this indexer reads new
+/// and changed texts from the database and writes them into its file.
+///
+/// New texts are indexed once `interval` has passed since the index last
+/// caught up, at most `chunk` messages per transaction (one FTS5 segment for
+/// many messages), steps at least a twentieth of the interval apart. A search
+/// first catches the index up, so it never misses a committed message; a
+/// recall removes the text from the index and its WAL before it returns.
+final class SearchIndex: Sendable {
+    private struct State {
+        var caughtUpAt: ContinuousClock.Instant = .now
+        var catchingUp = true
+        /// The message writer's commits when the index last caught up.
+        var seenCommits = -1
+    }
+
+    /// Index file connections; readers attach the database as `chat`.
+    let pool: DatabasePool
+    private let main: DatabasePool
+    private let interval: Duration
+    private let chunk: Int
+    private let state = Mutex(State())
+    private let applied = Atomic<Int64>(0)
+    private let logger: Logger
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+
+    init(pool: DatabasePool, main: DatabasePool, interval: Duration, chunk: Int, logger: Logger) throws {
+        self.pool = pool
+        self.main = main
+        self.interval = interval
+        self.chunk = max(chunk, 1)
+        self.logger = logger
+        applied.store(try pool.read { db in try SearchIndexState.read(db)?.appliedChange ?? 0 }, ordering: .relaxed)
+    }
+
+    /// Starts indexing in the background; `commits` counts the message
+    /// writer's commits (no new commit, nothing new to index).
+    func start(commits: @escaping @Sendable () -> Int) {
+        let tick = interval == .zero ? Duration.milliseconds(5) : interval / 20
+        let task = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                guard !Task.isCancelled, isDue(commits: commits()) else { continue }
+                do {
+                    _ = try await step(newTexts: chunk)
+                } catch {
+                    logger.warning("indexing message texts for search failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        loop.withLock { $0 = task }
+    }
+
+    func close() async throws {
+        if let task = loop.withLock({ $0 }) {
+            task.cancel()
+            await task.value
+        }
+        _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try pool.close()
+    }
+
+    /// Changes applied up to here: the writer may forget older ones.
+    var appliedChange: Int64 { applied.load(ordering: .relaxed) }
+
+    /// Indexes everything committed so far (before a search).
+    func catchUp() async throws {
+        while try await !step(newTexts: chunk).caughtUp {}
+    }
+
+    /// Applies recorded edits and recalls only; after a recall, the removed
+    /// text's page images are also purged from the index's WAL.
+    func applyChanges(purge: Bool) async throws {
+        let step = try await step(newTexts: 0)
+        if purge, step.changed > 0 {
+            _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        }
+    }
+
+    private func isDue(commits: Int) -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { s in
+            if s.catchingUp { return true }
+            guard commits != s.seenCommits, now - s.caughtUpAt >= interval else { return false }
+            // Read before the step reads the database: a later commit counts next time.
+            s.seenCommits = commits
+            return true
+        }
+    }
+
+    /// One transaction of the index: the changes recorded since the last
+    /// step, then at most `newTexts` new messages, oldest first. The texts
+    /// are read from the database inside the index's write, so that steps
+    /// (the loop's, a search's, a recall's) never interleave.
+    @discardableResult
+    func step(newTexts limit: Int) async throws -> SearchIndexStep {
+        let startedAt = ContinuousClock.now
+        let main = self.main
+        let outcome = try await pool.write { db -> (SearchIndexStep, Int64) in
+            guard var index = try SearchIndexState.read(db) else { throw StorageError.searchIndexMissing }
+            let work = try main.read { chat in
+                try SearchIndexWork.read(chat, after: index, newTexts: limit)
+            }
+            let changed = try work.apply(db, indexedUpTo: index.indexedUpTo)
+            index.indexedUpTo = max(index.indexedUpTo, work.newUpTo ?? index.indexedUpTo)
+            index.appliedChange = max(index.appliedChange, work.lastChange ?? index.appliedChange)
+            try db.execute(sql: "UPDATE search_state SET indexed_up_to = ?, applied_change = ? WHERE id = 1",
+                           arguments: [index.indexedUpTo, index.appliedChange])
+            return (SearchIndexStep(indexed: work.newTexts.count, changed: changed, caughtUp: !work.more),
+                    index.appliedChange)
+        }
+        applied.store(outcome.1, ordering: .relaxed)
+        if limit > 0 {
+            state.withLock { s in
+                s.catchingUp = !outcome.0.caughtUp
+                if outcome.0.caughtUp { s.caughtUpAt = startedAt }
+            }
+        }
+        return outcome.0
+    }
+}
