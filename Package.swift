@@ -52,11 +52,18 @@ let package = Package(
             name: "RoostProtocol",
             swiftSettings: swiftSettings
         ),
+        // A SQLite VFS that writes each transaction's WAL frames in one write
+        // instead of two per page (C: SQLite's VFS interface is C).
+        .target(
+            name: "RoostWALBuffer",
+            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         // Durable state: SQLite through GRDB, behind the `RoostStore` protocol.
         .target(
             name: "RoostStorage",
             dependencies: [
                 "RoostProtocol",
+                "RoostWALBuffer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API for the statements of every message (BoundStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -193,6 +200,7 @@ let package = Package(
             name: "RoostStorageTests",
             dependencies: [
                 "RoostStorage",
+                "RoostWALBuffer",
                 "RoostPostgres",
                 "RoostProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
