@@ -24,7 +24,7 @@ extension SQLiteStore {
     }
 
     public func user(id: Int64) async throws -> UserAccount? {
-        try await pool.read { db in
+        try await connectionReads.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id])
                 .map(Self.account)
         }

@@ -23,7 +23,7 @@ extension SQLiteStore {
     /// reader hop per connection for its session start.
     nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {
         let pendingCursor = writer.pendingCursor(user: user, device: device)
-        return try await pool.read { [heads] db in
+        return try await connectionReads.read { [heads] db in
             let tokenVersion = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT token_version FROM users WHERE id = ?"), arguments: [user])
             let head = try heads.load(user, db: db)

@@ -44,6 +44,8 @@ public final class SQLiteStore: RoostStore {
     let ids: SnowflakeGenerator
     let heads = HeadCache()
     let searchIndex: SearchIndex
+    /// The reads of each new connection (its user, its session start), batched.
+    let connectionReads: ReadBatcher
     let logger: Logger
     private let checkpointer: WALCheckpointer
 
@@ -92,6 +94,7 @@ public final class SQLiteStore: RoostStore {
         self.epoch = epoch
         self.logger = logger
         self.ids = SnowflakeGenerator(node: options.node, after: lastID)
+        self.connectionReads = ReadBatcher(pool: pool)
         self.writer = GroupCommitWriter(pool: pool, heads: heads, maxBatch: options.maxBatch,
                                         maxPending: options.maxPendingWrites, metrics: StorageMetrics())
         let writer = self.writer
