@@ -30,7 +30,7 @@ final class SearchIndex: Sendable {
     private struct State {
         var caughtUpAt: ContinuousClock.Instant = .now
         var catchingUp = true
-        /// The message writer's commits when the index last caught up.
+        /// The message writer's commits when the last timed step began.
         var seenCommits = -1
     }
 
