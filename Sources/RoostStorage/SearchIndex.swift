@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import Metrics
 import Synchronization
 
 /// What one indexing step did.
@@ -23,31 +24,27 @@ struct SearchIndexStep: Sendable, Equatable {
 ///
 /// New texts are indexed once `interval` has passed since the index last
 /// caught up, at most `chunk` messages per transaction (one FTS5 segment for
-/// many messages), steps at least a twentieth of the interval apart. A search
-/// first catches the index up, so it never misses a committed message; a
-/// recall removes the text from the index and its WAL before it returns.
+/// many messages), steps a twentieth of the interval apart
+/// (`SearchIndexPacing`). A search first catches the index up, so it never
+/// misses a committed message; a recall removes the text from the index and
+/// its WAL before it returns.
 final class SearchIndex: Sendable {
-    private struct State {
-        var caughtUpAt: ContinuousClock.Instant = .now
-        var catchingUp = true
-        /// The message writer's commits when the last timed step began.
-        var seenCommits = -1
-    }
-
     /// Index file connections; readers attach the database as `chat`.
     let pool: DatabasePool
     private let main: DatabasePool
-    private let interval: Duration
     private let chunk: Int
-    private let state = Mutex(State())
+    private let pacing: Mutex<SearchIndexPacing>
     private let applied = Atomic<Int64>(0)
     private let logger: Logger
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    /// How far behind the messages the index is: 0 when it holds every
+    /// committed text, else the age of the newest text it took last.
+    private let lag = Gauge(label: "roost_search_index_lag_seconds")
 
     init(pool: DatabasePool, main: DatabasePool, interval: Duration, chunk: Int, logger: Logger) throws {
         self.pool = pool
         self.main = main
-        self.interval = interval
+        self.pacing = Mutex(SearchIndexPacing(interval: interval, now: .now))
         self.chunk = max(chunk, 1)
         self.logger = logger
         applied.store(try pool.read { db in try SearchIndexState.read(db)?.appliedChange ?? 0 }, ordering: .relaxed)
@@ -56,11 +53,12 @@ final class SearchIndex: Sendable {
     /// Starts indexing in the background; `commits` counts the message
     /// writer's commits (no new commit, nothing new to index).
     func start(commits: @escaping @Sendable () -> Int) {
-        let tick = interval == .zero ? Duration.milliseconds(5) : interval / 20
+        let tick = pacing.withLock { $0.tick }
         let task = Task { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: tick)
-                guard !Task.isCancelled, isDue(commits: commits()) else { continue }
+                let commits = commits()
+                guard !Task.isCancelled, pacing.withLock({ $0.isDue(commits: commits, now: .now) }) else { continue }
                 do {
                     _ = try await step(newTexts: chunk)
                 } catch {
@@ -97,17 +95,6 @@ final class SearchIndex: Sendable {
         }
     }
 
-    private func isDue(commits: Int) -> Bool {
-        let now = ContinuousClock.now
-        return state.withLock { s in
-            if s.catchingUp { return true }
-            guard commits != s.seenCommits, now - s.caughtUpAt >= interval else { return false }
-            // Read before the step reads the database: a later commit counts next time.
-            s.seenCommits = commits
-            return true
-        }
-    }
-
     /// One transaction of the index: the changes recorded since the last
     /// step, then at most `newTexts` new messages, oldest first. The texts
     /// are read from the database inside the index's write, so that steps
@@ -116,7 +103,7 @@ final class SearchIndex: Sendable {
     func step(newTexts limit: Int) async throws -> SearchIndexStep {
         let startedAt = ContinuousClock.now
         let main = self.main
-        let outcome = try await pool.write { db -> (SearchIndexStep, Int64) in
+        let outcome = try await pool.write { db -> (SearchIndexStep, Int64, Int64) in
             guard var index = try SearchIndexState.read(db) else { throw StorageError.searchIndexMissing }
             let work = try main.read { chat in
                 try SearchIndexWork.read(chat, after: index, newTexts: limit)
@@ -127,14 +114,12 @@ final class SearchIndex: Sendable {
             try db.execute(sql: "UPDATE search_state SET indexed_up_to = ?, applied_change = ? WHERE id = 1",
                            arguments: [index.indexedUpTo, index.appliedChange])
             return (SearchIndexStep(indexed: work.newTexts.count, changed: changed, caughtUp: !work.more),
-                    index.appliedChange)
+                    index.appliedChange, index.indexedUpTo)
         }
         applied.store(outcome.1, ordering: .relaxed)
         if limit > 0 {
-            state.withLock { s in
-                s.catchingUp = !outcome.0.caughtUp
-                if outcome.0.caughtUp { s.caughtUpAt = startedAt }
-            }
+            pacing.withLock { $0.stepped(caughtUp: outcome.0.caughtUp, startedAt: startedAt) }
+            lag.record(outcome.0.caughtUp ? 0 : Double(nowMillisForIDs() - SnowflakeGenerator.millis(of: outcome.2)) / 1000)
         }
         return outcome.0
     }

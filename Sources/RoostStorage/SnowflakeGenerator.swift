@@ -14,6 +14,11 @@ public final class SnowflakeGenerator: Sendable {
         self.last = Mutex(lastIssued)
     }
 
+    /// When the id was issued (ms since 1970, the clock of the node that issued it).
+    public static func millis(of id: Int64) -> Int64 {
+        (id >> 22) + epochMillis
+    }
+
     public func next(now: Int64 = nowMillisForIDs()) -> Int64 {
         let floor = ((now - Self.epochMillis) << 22) | (node << 12)
         return last.withLock { last in

@@ -161,3 +161,36 @@ struct SearchIndexTests {
         try await store.close()
     }
 }
+
+/// The background loop's rules, on explicit instants: a backlog at start is
+/// taken tick after tick; once caught up, new texts wait the interval, and
+/// nothing is done without a new commit.
+@Suite("Search index pacing")
+struct SearchIndexPacingTests {
+    @Test func aBacklogIsTakenAtOnceThenTextsWaitTheIntervalAndOnlyAfterACommit() {
+        let start = ContinuousClock.now
+        var pacing = SearchIndexPacing(interval: .seconds(1), now: start)
+        func due(_ commits: Int, _ at: Duration) -> Bool { pacing.isDue(commits: commits, now: start + at) }
+        #expect(pacing.tick == .milliseconds(50))
+        #expect(due(0, .zero), "a backlog from before the start")
+        pacing.stepped(caughtUp: false, startedAt: start)
+        #expect(due(0, .milliseconds(50)), "still catching up")
+        pacing.stepped(caughtUp: true, startedAt: start + .milliseconds(50))
+
+        #expect(!due(1, .milliseconds(500)), "texts wait the interval")
+        #expect(due(1, .milliseconds(1_050)))
+        pacing.stepped(caughtUp: true, startedAt: start + .milliseconds(1_050))
+        #expect(!due(1, .seconds(5)), "no commit since that step: nothing to index")
+        #expect(due(2, .seconds(5)))
+    }
+
+    @Test func aZeroIntervalLooksEveryFiveMilliseconds() {
+        let start = ContinuousClock.now
+        var pacing = SearchIndexPacing(interval: .zero, now: start)
+        func due(_ commits: Int, _ at: Duration) -> Bool { pacing.isDue(commits: commits, now: start + at) }
+        #expect(pacing.tick == .milliseconds(5))
+        pacing.stepped(caughtUp: true, startedAt: start)
+        #expect(due(1, .zero))
+        #expect(!due(1, .milliseconds(5)))
+    }
+}

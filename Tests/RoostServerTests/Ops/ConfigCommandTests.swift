@@ -119,7 +119,8 @@ struct ConfigCommandTests {
             let reply = try #require(metrics, "no answer on the metrics port")
             #expect(reply.status == 200)
             let text = String(decoding: reply.body, as: UTF8.self)
-            for series in ["roost_storage_queue_depth", "roost_storage_write_seconds", "roost_messages_received_total"] {
+            for series in ["roost_storage_queue_depth", "roost_storage_write_seconds", "roost_messages_received_total",
+                           "roost_search_index_lag_seconds"] {
                 #expect(text.contains(series), "missing \(series)")
             }
             #expect(try await side.request("GET", "/health").status == 200)
