@@ -48,6 +48,9 @@ export class Api {
     return this.call("POST", `/api/groups/${encodeURIComponent(groupId)}/members`, { user_ids: userIds });
   }
   leaveGroup(groupId) { return this.call("POST", `/api/groups/${encodeURIComponent(groupId)}/leave`); }
+  blocks() { return this.call("GET", "/api/blocks"); }
+  block(userId) { return this.call("POST", "/api/blocks", { user_id: userId }); }
+  unblock(userId) { return this.call("DELETE", `/api/blocks/${encodeURIComponent(userId)}`); }
 
   search(q, conversation = null, limit = 30) {
     const query = new URLSearchParams({ q, limit: String(limit) });

@@ -107,6 +107,16 @@ function start(session) {
     $("member-names").value = "";
     chat.header();
   });
+  $("block-user").onclick = async () => {
+    const peer = client.active && client.active.startsWith("u:") ? client.active.slice(2) : null;
+    if (!peer) return;
+    const blocking = !client.blocked.has(peer);
+    if (blocking && !confirm(`Block ${client.title(client.active)}? They can no longer message you or see you online.`)) return;
+    try {
+      await client.setBlocked(peer, blocking);
+      chat.header();
+    } catch (e) { toast(e.message); }
+  };
   $("leave-group").onclick = async () => {
     if (!confirm(`Leave “${client.title(client.active)}”?`)) return;
     try {

@@ -71,6 +71,7 @@ export class Client extends EventTarget {
     this.reads = {};          // conversation -> { reader: up_to } (others)
     this.myRead = {};         // conversation -> up_to
     this.presence = new Map();
+    this.blocked = new Set(); // user ids this account blocks (an account setting, read on refresh)
     this.typing = new Map();  // conversation -> { from, until }
     this.outbox = [];
     this.inflight = new Set(); // client ids of sends awaiting their ack
@@ -156,8 +157,10 @@ export class Client extends EventTarget {
 
   /** Conversation list, groups, names and presence from the HTTP API. */
   async refresh() {
-    const [list, groups] = await Promise.all([this.api.conversations(), this.api.groups()]);
+    const [list, groups, blocks] = await Promise.all([
+      this.api.conversations(), this.api.groups(), this.api.blocks().catch(() => ({ user_ids: [] }))]);
     this.groups = new Map(groups.groups.map((g) => [g.group_id, g]));
+    this.blocked = new Set(blocks.user_ids);
     const fresh = new Map(list.conversations.map((c) => [c.conversation, c]));
     for (const [key, c] of this.conversations) {
       // A chat opened here but without a message yet is not on the server's list.
@@ -644,6 +647,19 @@ export class Client extends EventTarget {
   async addMembers(conversation, usernames) {
     const group = await this.api.addMembers(conversation.slice(2), await this.idsOf(usernames));
     this.groups.set(group.group_id, group);
+    this.emit("change", {});
+  }
+
+  /** Blocks or unblocks the other side of a 1:1 conversation (PROTOCOL.md section 9). */
+  async setBlocked(userId, blocked) {
+    if (blocked) {
+      await this.api.block(userId);
+      this.blocked.add(userId);
+      this.presence.delete(userId); // not shared with someone blocked
+    } else {
+      await this.api.unblock(userId);
+      this.blocked.delete(userId);
+    }
     this.emit("change", {});
   }
 

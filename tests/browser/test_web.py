@@ -431,6 +431,37 @@ class WebClientTest(unittest.TestCase):
         self.assert_no_console_errors()
 
     @unittest.skipUnless(has_section9(roost_binary()), "the server lacks PROTOCOL.md section 9 (set ROOST_SECTION9=1)")
+    def test_block_and_unblock_from_the_chat_header(self):
+        alice, bob = self.person("alice"), self.person("bob")
+        alice.register()
+        bob.register()
+        alice.open_chat(bob.name)
+        alice.say("Before the block")
+        bob.open_conversation(alice.name)
+        bob.wait_text("Before the block")
+        alice.wait(lambda: alice.find("#chat-sub").text == "online", "bob online in alice's header")
+
+        alice.driver.execute_script("window.confirm = () => true")
+        alice.find("#block-user").click()
+        alice.wait(lambda: alice.find("#block-user").text == "Unblock", "Unblock offered")
+        alice.wait(lambda: alice.find("#chat-sub").text == "blocked", "the header says blocked")
+        bob_id = self.server.api("/api/me", bob.token())["user_id"]
+        self.assertEqual(self.server.api("/api/blocks", alice.token())["user_ids"], [bob_id])
+
+        # Bob's message is refused (forbidden): his client drops it and says why.
+        bob.say("While blocked")
+        bob.wait(lambda: bob.visible("#toast") and "accept" in bob.find("#toast").text, "bob told the send was refused")
+        bob.wait(lambda: "While blocked" not in bob.texts(), "the refused message leaves bob's chat")
+
+        alice.find("#block-user").click()
+        alice.wait(lambda: alice.find("#block-user").text == "Block", "Block offered again")
+        self.assertEqual(self.server.api("/api/blocks", alice.token())["user_ids"], [])
+        bob.say("After the unblock")
+        alice.wait_text("After the unblock")
+        self.assertNotIn("While blocked", alice.texts())
+        self.assert_no_console_errors()
+
+    @unittest.skipUnless(has_section9(roost_binary()), "the server lacks PROTOCOL.md section 9 (set ROOST_SECTION9=1)")
     def test_edit_reply_mention_react_search(self):
         alice, bob = self.person("alice"), self.person("bob")
         alice.register()

@@ -72,13 +72,17 @@ export class ChatView {
     if (!conv) return;
     $("chat-title").textContent = c.title(conv);
     const isGroup = conv.startsWith("g:");
+    const peer = isGroup || conv.slice(2) === c.me.user_id ? null : conv.slice(2);
     $("group-actions").hidden = !isGroup;
+    $("direct-actions").hidden = !peer;
     let sub = "";
     if (isGroup) {
       const g = c.groups.get(conv.slice(2));
       sub = g ? g.member_ids.map((id) => c.userName(id)).join(", ") : "";
-    } else if (conv.slice(2) !== c.me.user_id) {
-      sub = c.presence.get(conv.slice(2)) === "online" ? "online" : "offline";
+    } else if (peer) {
+      const blocked = c.blocked.has(peer);
+      $("block-user").textContent = blocked ? "Unblock" : "Block";
+      sub = blocked ? "blocked" : c.presence.get(peer) === "online" ? "online" : "offline";
     }
     $("chat-sub").textContent = sub;
     this.typing();
