@@ -46,10 +46,19 @@ extension ClientConnection {
             welcomed = true
             await joinPresence()
             pump()
-        } catch let refusal as SessionRefusal {
+        } catch {
+            sessionDidNotStart(error, ref: ref)
+        }
+    }
+
+    /// `activate` failed, after a token upgrade (`ref` nil) or a `login`: a
+    /// refusal closes with its own code; the server's own failure closes
+    /// with 1011, so the client reconnects later instead of logging in again.
+    func sessionDidNotStart(_ error: any Error, ref: String?) {
+        if let refusal = error as? SessionRefusal {
             fail(refusal.error, ref: ref)
             close(refusal.closeCode, reason: refusal.error.message)
-        } catch {
+        } else {
             fail(clientError(error), ref: ref)
             close(.internalError, reason: "session could not start, retry later")
         }

@@ -83,12 +83,8 @@ public actor ClientConnection {
                 await joinPresence()
                 pump()
                 startReading()
-            } catch let refusal as SessionRefusal {
-                fail(refusal.error, ref: nil)
-                close(refusal.closeCode, reason: refusal.error.message)
             } catch {
-                fail(clientError(error), ref: nil)
-                close(.internalError, reason: "session could not start, retry later")
+                sessionDidNotStart(error, ref: nil)
             }
         } else {
             startLoginTimer()
