@@ -28,11 +28,10 @@ extension SQLiteStore {
             var content = try Self.attachFile(db: db, content: edit.content, sender: edit.user, conversationKey: key)
             content = try Self.checkReferences(db: db, content: content, conversationKey: key,
                                                participants: Set(participants))
-            try Self.unindexContent(db: db, message: message)
+            try Self.unindexContent(db: db, message: message, appliedSearchChange: searchIndex.appliedChange)
             try db.cachedStatement(sql: "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?")
                 .execute(arguments: [content.jsonText, now, message.id])
             try Self.indexContent(db: db, messageID: message.id, sender: edit.user, conversationKey: key, content: content)
-            try Self.recordTextChange(db: db, messageID: message.id, applied: searchIndex.appliedChange)
 
             var deliveries: [Delivery] = []
             var ownSeq: Int64 = 0

@@ -35,22 +35,18 @@ extension SQLiteStore {
         }
     }
 
-    /// Removes what `indexContent` added for the message's current content.
-    static func unindexContent(db: Database, message: MessageRow) throws {
+    /// Removes what `indexContent` added for the message's current content,
+    /// and tells the search indexer that its text changes (`search_changes`;
+    /// `appliedSearchChange`: the changes it applied, forgotten at the same time).
+    static func unindexContent(db: Database, message: MessageRow, appliedSearchChange: Int64) throws {
+        try db.cachedStatement(sql: "DELETE FROM search_changes WHERE seq <= ?").execute(arguments: [appliedSearchChange])
+        try db.cachedStatement(sql: "INSERT INTO search_changes (message_id) VALUES (?)").execute(arguments: [message.id])
         guard !message.recalled, let content = message.decodedContent else { return }
         for mention in content.mentions ?? [] {
             guard let user = Int64(mention) else { continue }
             try db.cachedStatement(sql: "DELETE FROM mentions WHERE user_id = ? AND conv_key = ? AND message_id = ?")
                 .execute(arguments: [user, message.conversationKey, message.id])
         }
-    }
-
-    /// Tells the search indexer that the message's text changed (an edit or
-    /// a recall), in the transaction that changes it; changes the indexer
-    /// applied (`applied`) are forgotten at the same time.
-    static func recordTextChange(db: Database, messageID: Int64, applied: Int64) throws {
-        try db.cachedStatement(sql: "DELETE FROM search_changes WHERE seq <= ?").execute(arguments: [applied])
-        try db.cachedStatement(sql: "INSERT INTO search_changes (message_id) VALUES (?)").execute(arguments: [messageID])
     }
 
     /// Who takes part in the message's conversation now: both sides of a 1:1

@@ -31,8 +31,7 @@ extension SQLiteStore {
                 throw RoostError.forbidden(message.sender == user ? "the recall window has passed" : "not your message")
             }
             if message.recalled { return .unchanged }
-            try Self.unindexContent(db: db, message: message)
-            try Self.recordTextChange(db: db, messageID: messageID, applied: searchIndex.appliedChange)
+            try Self.unindexContent(db: db, message: message, appliedSearchChange: searchIndex.appliedChange)
             try db.cachedStatement(sql: "UPDATE messages SET content = NULL, recalled = 1, reactions = NULL WHERE id = ?")
                 .execute(arguments: [messageID])
             var deliveries: [Delivery] = []
