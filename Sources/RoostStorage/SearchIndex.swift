@@ -108,6 +108,10 @@ final class SearchIndex: Sendable {
             let work = try main.read { chat in
                 try SearchIndexWork.read(chat, after: index, newTexts: limit)
             }
+            // Nothing new (a search on an index that caught up): no page written.
+            guard work.lastChange != nil || work.newUpTo != nil else {
+                return (SearchIndexStep(indexed: 0, changed: 0, caughtUp: true), index.appliedChange, index.indexedUpTo)
+            }
             let changed = try work.apply(db, indexedUpTo: index.indexedUpTo)
             index.indexedUpTo = max(index.indexedUpTo, work.newUpTo ?? index.indexedUpTo)
             index.appliedChange = max(index.appliedChange, work.lastChange ?? index.appliedChange)

@@ -96,6 +96,12 @@ struct SearchIndexTests {
                           SearchIndexStep(indexed: 1, changed: 0, caughtUp: true)])
         #expect(try await Self.indexedRows(store, matching: "zeta0") == 1)
         #expect(try await Self.indexedRows(store, matching: "zeta4") == 1)
+
+        // Caught up: a search's step finds nothing to do and writes nothing.
+        let rowsWritten = { try await store.searchIndex.pool.write { db in db.totalChangesCount } }
+        let before = try await rowsWritten()
+        #expect(try await store.search(user: a, query: "zeta0", conversation: nil, limit: 10).count == 1)
+        #expect(try await rowsWritten() == before)
         try await store.close()
     }
 
