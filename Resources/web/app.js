@@ -113,8 +113,7 @@ function start(session) {
     const blocking = !client.blocked.has(peer);
     if (blocking && !confirm(`Block ${client.title(client.active)}? They can no longer message you or see you online.`)) return;
     try {
-      await client.setBlocked(peer, blocking);
-      chat.header();
+      await client.setBlocked(peer, blocking); // its "change" re-renders the chat and its header
     } catch (e) { toast(e.message); }
   };
   $("leave-group").onclick = async () => {
