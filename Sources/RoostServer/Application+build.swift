@@ -181,6 +181,7 @@ func openStore(_ settings: ServerSettings, dataURL: URL, logger: Logger) async t
     storeOptions.maxBatch = settings.maxWriteBatch
     storeOptions.readers = settings.readers
     storeOptions.checkpointInterval = settings.checkpointInterval
+    storeOptions.walSizeLimit = settings.walSizeLimit
     storeOptions.searchIndexInterval = settings.searchIndexInterval
     storeOptions.searchIndexChunk = settings.searchIndexChunk
     storeOptions.maxPendingWrites = settings.maxPendingWrites

@@ -53,6 +53,7 @@ public struct ServerSettings: Sendable {
     public var readers = SQLiteStore.Options().readers
     /// How often the WAL is copied into the database file, off the commit path (SQLite).
     public var checkpointInterval = SQLiteStore.Options().checkpointInterval
+    public var walSizeLimit = SQLiteStore.Options().walSizeLimit
     /// How long a new message's text may wait for the full-text index (SQLite; searches index it first).
     public var searchIndexInterval = SQLiteStore.Options().searchIndexInterval
     /// Messages per transaction of the search indexer (SQLite).

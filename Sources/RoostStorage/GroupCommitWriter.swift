@@ -42,11 +42,22 @@ final class GroupCommitWriter: Sendable {
     private let metrics: StorageMetrics
     private let batches = Atomic<Int>(0)
     private let replays = Atomic<Int>(0)
+    private let walRestartDue = Atomic<Bool>(false)
+    private let walRestarts = Atomic<Int>(0)
 
     /// Transactions committed so far (tests check that writes share them).
     var committedBatches: Int { batches.load(ordering: .relaxed) }
     /// Batches run a second time with a savepoint per operation (tests).
     var replayedBatches: Int { replays.load(ordering: .relaxed) }
+    /// Checkpoints finished between batches for `requestWALRestart` (tests).
+    var walRestartCheckpoints: Int { walRestarts.load(ordering: .relaxed) }
+
+    /// A background checkpoint copied a WAL past its size limit: after the
+    /// next batch, copy what was committed since, so that the batch after
+    /// writes the WAL from its beginning (`WALCheckpointer`).
+    func requestWALRestart() {
+        walRestartDue.store(true, ordering: .relaxed)
+    }
 
     init(pool: DatabasePool, heads: HeadCache, maxBatch: Int, maxPending: Int, metrics: StorageMetrics,
          cursorFlushDelay: Duration = .milliseconds(250)) {
@@ -176,6 +187,7 @@ final class GroupCommitWriter: Sendable {
             case .batch(let ops, let cursors):
                 await commit(ops: ops, cursors: cursors)
                 state.withLock { $0.committingCursors = [:] }
+                if walRestartDue.exchange(false, ordering: .relaxed) { await finishCheckpoint() }
             }
         }
     }
@@ -202,6 +214,19 @@ final class GroupCommitWriter: Sendable {
         } catch {
             metrics.recordBatchFailure()
             for op in ops { op.finish(.failure(error)) }
+        }
+    }
+
+    /// A PASSIVE checkpoint on the writer's connection, between batches: no
+    /// commit can land while it copies, so it copies every frame, and the
+    /// next commit starts the WAL over (unless a reader still holds a
+    /// snapshot in it; the checkpointer then asks again).
+    private func finishCheckpoint() async {
+        do {
+            _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            walRestarts.add(1, ordering: .relaxed)
+        } catch {
+            // Busy or failing: the WAL keeps growing until the next request.
         }
     }
 

@@ -25,6 +25,9 @@ public final class SQLiteStore: RoostStore {
         public var node: Int64 = 0
         /// How often the WAL is copied back into the database file, off the commit path.
         public var checkpointInterval: Duration = .milliseconds(100)
+        /// WAL bytes past which the WAL starts over from its beginning once a
+        /// background checkpoint has copied it (and a longer one is cut back).
+        public var walSizeLimit: Int = 16 << 20
         /// How long a new message's text may wait for the full-text index
         /// (searches index what waits first); zero indexes as soon as the
         /// indexer sees a commit (it looks every 5 ms).
@@ -71,6 +74,8 @@ public final class SQLiteStore: RoostStore {
                 // Checkpoints run in the background (WALCheckpointer); the
                 // writer checkpoints itself only if the WAL passes ~200 MiB.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 50000")
+                // After a burst the WAL starts over and is cut back to the limit.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(options.walSizeLimit)")
             }
         }
         let pool = try DatabasePool(path: path, configuration: config)
@@ -105,8 +110,10 @@ public final class SQLiteStore: RoostStore {
             main: pool, interval: options.searchIndexInterval, chunk: options.searchIndexChunk, logger: logger)
         searchIndex.start(commits: { writer.committedBatches })
         self.checkpointer = try WALCheckpointer(path: path, interval: options.checkpointInterval,
+                                                walSizeLimit: options.walSizeLimit,
                                                 busyTimeoutSeconds: options.busyTimeoutSeconds, logger: logger,
-                                                commits: { writer.committedBatches })
+                                                commits: { writer.committedBatches },
+                                                restartWAL: { writer.requestWALRestart() })
     }
 
     static func newEpoch() -> String {

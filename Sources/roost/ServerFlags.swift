@@ -58,6 +58,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("max-write-batch")) var maxWriteBatch: Int?
     @Option(help: settingHelp("readers")) var readers: Int?
     @Option(help: settingHelp("checkpoint-interval")) var checkpointInterval: Double?
+    @Option(help: settingHelp("wal-size-bytes")) var walSizeBytes: Int?
     @Option(help: settingHelp("search-index-interval")) var searchIndexInterval: Double?
     @Option(help: settingHelp("search-index-chunk")) var searchIndexChunk: Int?
     @Option(help: settingHelp("max-pending-writes")) var maxPendingWrites: Int?
@@ -128,6 +129,7 @@ struct ServerFlags: ParsableArguments {
         v["max-write-batch"] = maxWriteBatch
         v["readers"] = readers
         v["checkpoint-interval"] = checkpointInterval
+        v["wal-size-bytes"] = walSizeBytes
         v["search-index-interval"] = searchIndexInterval
         v["search-index-chunk"] = searchIndexChunk
         v["max-pending-writes"] = maxPendingWrites

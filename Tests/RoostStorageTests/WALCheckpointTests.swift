@@ -36,4 +36,48 @@ struct WALCheckpointTests {
         #expect(try fileSize() > before)
         try await store.close()
     }
+
+    /// Under load the writer commits while each background checkpoint
+    /// copies, so the WAL never caught up and grew by every page written;
+    /// past `walSizeLimit` the writer finishes a checkpoint between batches
+    /// and the WAL starts over.
+    @Test func theWALStartsOverUnderSteadyLoad() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roost-ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("roost.sqlite").path
+        var options = SQLiteStore.Options()
+        options.checkpointInterval = .milliseconds(10)
+        options.walSizeLimit = 256 << 10
+        let store = try SQLiteStore(path: path, options: options)
+        var users: [Int64] = []
+        for i in 0..<16 {
+            users.append(try await store.createUser(username: "u\(i)", passwordHash: "x", isAdmin: false).id)
+        }
+        let text = String(repeating: "x", count: 500)
+        let senders = users
+        // 16 senders that never let the writer go idle: ~2,400 messages of
+        // 500 bytes, megabytes of WAL frames in all.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, user) in senders.enumerated() {
+                group.addTask {
+                    for n in 0..<150 {
+                        _ = try await store.sendDirect(DirectSend(from: user, device: "d", clientID: "c\(n)",
+                                                                  to: senders[(i + 1) % senders.count],
+                                                                  content: MessageContent(text: text)))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let wal = try walSize(path)
+        #expect(store.writer.walRestartCheckpoints > 0)
+        // Without the restarts this run leaves a WAL of well over 4 MiB.
+        #expect(wal < 2 << 20, "WAL of \(wal) bytes")
+        try await store.close()
+    }
+
+    private func walSize(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+    }
 }

@@ -86,6 +86,8 @@ extension ServerSettings {
                  "SQLite reader connections (reads beyond them wait for one); each keeps its own page cache."),
         .seconds("checkpoint-interval", \.checkpointInterval,
                  "Seconds between background WAL checkpoints (SQLite): commits never copy the WAL into the database file themselves."),
+        .integer("wal-size-bytes", \.walSizeLimit, atLeast: 65_536,
+                 "WAL size past which, once a background checkpoint has copied it, the writer starts the WAL over from its beginning; a longer WAL is cut back to it (SQLite)."),
         .seconds("search-index-interval", \.searchIndexInterval, allowZero: true,
                  "Seconds a new message's text may wait to enter the search index, which its own connection keeps in roost.search.sqlite (SQLite; a search indexes what waits first; 0: as soon as the indexer sees a commit)."),
         .integer("search-index-chunk", \.searchIndexChunk, atLeast: 1,
