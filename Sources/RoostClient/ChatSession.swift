@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 
 /// The terminal client behind `roost chat`, without the terminal: lines come
 /// in as an `AsyncStream<String>`, text goes out through `output`, so tests
@@ -18,6 +19,8 @@ public actor ChatSession {
         /// Small JSON file holding `{epoch, seq}`; nil keeps the cursor in memory only.
         public var stateFile: String?
         public var timeout: Duration = .seconds(10)
+        /// How an `https`/`wss` server is verified; nil: the system's trust roots.
+        public var tls: TLSConfiguration?
 
         public init(server: String, username: String, password: String) {
             self.server = server
@@ -100,7 +103,7 @@ public actor ChatSession {
     public init(options: Options, output: @escaping @Sendable (String) -> Void) {
         self.options = options
         self.output = output
-        self.http = RoostHTTP(baseURL: options.server)
+        self.http = RoostHTTP(baseURL: options.server, tls: options.tls)
     }
 
     /// The highest seq held (and saved).
@@ -138,7 +141,8 @@ public actor ChatSession {
         cursor = loadCursor()
         let socket: RoostSocket
         do {
-            socket = try await RoostSocket.connect(url: http.webSocketURL(token: account.token, device: options.device))
+            socket = try await RoostSocket.connect(url: http.webSocketURL(token: account.token, device: options.device),
+                                                   tls: options.tls)
         } catch {
             throw Failure.connect("\(error)")
         }

@@ -1,12 +1,24 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOSSL
 
 /// The HTTP half of the protocol (register, login and the JSON API) for the
 /// terminal client, the load generator and the tests.
+///
+/// On AsyncHTTPClient (NIO, as the WebSocket side) rather than URLSession:
+/// on Linux URLSession has no per-session trust, so a client could not be
+/// told to trust a server's private CA (`roost chat --ca-file`).
 public struct RoostHTTP: Sendable {
     public let baseURL: String
+    /// How an `https` server is verified; nil: the system's trust roots.
+    public let tls: TLSConfiguration?
+    /// Longest a request may take, body included.
+    public var timeout: TimeAmount = .seconds(60)
+    /// Largest response body read.
+    public var maxResponseBytes = 1 << 30
 
     public struct Response: Sendable {
         public let status: Int
@@ -35,29 +47,53 @@ public struct RoostHTTP: Sendable {
         case status(Int, String)
     }
 
-    public init(baseURL: String) {
+    public init(baseURL: String, tls: TLSConfiguration? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.tls = tls
     }
 
     public func request(_ method: String, _ path: String, json: [String: any Sendable]? = nil, body: Data? = nil,
                         token: String? = nil, headers: [String: String] = [:]) async throws -> Response {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = HTTPMethod(rawValue: method)
+        request.tlsConfiguration = tls
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         } else if let body {
-            request.httpBody = body
+            request.body = .bytes(ByteBuffer(data: body))
         }
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
+        if let token { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        let response = try await Self.client.execute(request, timeout: timeout)
+        let data = try await response.body.collect(upTo: maxResponseBytes)
         var fields: [String: String] = [:]
-        for (key, value) in http?.allHeaderFields ?? [:] {
-            if let key = key as? String, let value = value as? String { fields[key.lowercased()] = value }
+        for (name, value) in response.headers {
+            let key = name.lowercased()
+            fields[key] = fields[key].map { "\($0), \(value)" } ?? value
         }
-        return Response(status: http?.statusCode ?? 0, body: data, headers: fields)
+        return Response(status: Int(response.status.code), body: Data(buffer: data), headers: fields)
+    }
+
+    /// One client for the process, never shut down (as `HTTPClient.shared`),
+    /// but failing a request at once when its connection cannot be made:
+    /// the shared one retries until the request's deadline, so an untrusted
+    /// certificate or a stopped server showed as a minute's hang.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // The load generator prepares users from many tasks at once.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// Trust for an `https` server whose certificate chains to `caFile`
+    /// (PEM: a private CA or a self-signed certificate), beside the system's roots.
+    public static func trusting(caFile: String) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
+        return tls
     }
 
     /// Registers (if needed) and logs in.

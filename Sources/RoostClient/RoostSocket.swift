@@ -4,6 +4,7 @@ import HummingbirdWSCompression
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// One WebSocket to a Roost server, as an object: send text, read frames with
@@ -32,11 +33,12 @@ public final class RoostSocket: Sendable {
         self.task = task
     }
 
-    /// Connects to `url` (`ws://host:port/ws?...`); returns once the upgrade succeeded.
+    /// Connects to `url` (`ws://host:port/ws?...`, or `wss://`, verified with
+    /// `tls`, nil: the system's roots); returns once the upgrade succeeded.
     /// With `onText`, frames go to the callback as they arrive (the load
     /// generator's path, no buffering); without, they wait in the mailbox for `next`.
     public static func connect(
-        url: String, headers: HTTPFields = [:], maxFrameSize: Int = 1 << 20,
+        url: String, headers: HTTPFields = [:], maxFrameSize: Int = 1 << 20, tls: TLSConfiguration? = nil,
         extensions: [WebSocketExtensionFactory] = [],
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "roost.client"),
@@ -51,7 +53,8 @@ public final class RoostSocket: Sendable {
                 let configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers,
                                                                  extensions: extensions)
                 let closeFrame = try await WebSocketClient.connect(
-                    url: url, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger
+                    url: url, configuration: configuration, tlsConfiguration: tls, eventLoopGroup: eventLoopGroup,
+                    logger: logger
                 ) { inbound, writer, _ in
                     opened.continuation.yield(.success(()))
                     let mailbox = await box.mailbox()

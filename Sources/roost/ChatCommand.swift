@@ -21,6 +21,8 @@ struct ChatCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Server URL.") var server = "http://127.0.0.1:8080"
+    @Option(help: "PEM file of a CA (or a self-signed certificate) to trust for an https server, beside the system's roots.")
+    var caFile: String?
     @Option(help: "Username.") var user: String
     @Option(help: "Read the password from the first line of this file.") var passwordFile: String?
     @Option(help: "Device name (each device has its own delivery cursor).") var device = "cli"
@@ -31,11 +33,22 @@ struct ChatCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !send.isEmpty && send.count != 2 { throw ValidationError("--send takes TO and TEXT (quote the text)") }
+        if let url = URL(string: server), url.scheme == "https", let host = url.host, Self.isIPAddress(host) {
+            // The WebSocket client names the host in TLS (SNI), which cannot be an address.
+            throw ValidationError("an https --server needs the host name its certificate names, not the address \(host)")
+        }
     }
 
     func run() async throws {
         var options = ChatSession.Options(server: server, username: user, password: try password())
         options.device = send.isEmpty ? device : "\(device)-send"
+        if let caFile {
+            do {
+                options.tls = try RoostHTTP.trusting(caFile: caFile)
+            } catch {
+                throw ValidationError("cannot read a certificate from \(caFile): \(error)")
+            }
+        }
         let stdout = LineWriter()
         if send.isEmpty {
             options.stateFile = state ?? defaultStatePath()
@@ -61,6 +74,12 @@ struct ChatCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
     }
 
     func password() throws -> String {

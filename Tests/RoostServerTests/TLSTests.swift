@@ -62,6 +62,50 @@ struct TLSTests {
         }
     }
 
+    /// `roost chat --ca-file`: the terminal client logs in over HTTPS and
+    /// sends over WSS to a server whose certificate only that file vouches
+    /// for; without the file it is refused.
+    @Test func theTerminalClientTrustsACAFile() async throws {
+        let directory = TempDirectory.make()
+        let certificate = try SelfSignedCertificate.make(in: directory)
+        try await LiveServer.run(configure: { settings in
+            settings.tls = TLSFiles(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
+        }) { server in
+            // A name, not 127.0.0.1: NIO sends a name for SNI, and the
+            // certificate covers "localhost" too.
+            let base = "https://localhost:\(server.port)"
+            let http = RoostHTTP(baseURL: base, tls: try RoostHTTP.trusting(caFile: certificate.certificatePath))
+            let alice = try await http.account(username: "alice_ca", password: "password-alice_ca")
+            let bob = try await http.account(username: "bob_ca", password: "password-bob_ca")
+            let send = ["chat", "--server", base, "--user", "alice_ca", "--send", "bob_ca", "over tls"]
+            let environment = ["ROOST_PASSWORD": "password-alice_ca"]
+
+            let refused = try await RoostBinary.run(send, environment: environment, timeout: .seconds(30))
+            #expect(refused.status != 0)
+
+            let sent = try await RoostBinary.run(send + ["--ca-file", certificate.certificatePath],
+                                                 environment: environment, timeout: .seconds(30))
+            #expect(sent.status == 0, "\(sent.stderr)")
+            let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let history = try await http.request("GET", "/api/messages?conversation=u:\(alice.userID)", token: bob.token)
+            let records = history.json["messages"] as? [[String: Any]] ?? []
+            #expect(records.map { ($0["content"] as? [String: Any])?["text"] as? String } == ["over tls"],
+                    "\(history.json)")
+            #expect(records.first?["message_id"] as? String == id)
+
+            let missing = try await RoostBinary.run(send + ["--ca-file", directory + "/none.pem"],
+                                                    environment: environment, timeout: .seconds(30))
+            #expect(missing.status != 0)
+            #expect(missing.stderr.contains("cannot read a certificate from"), "\(missing.stderr)")
+
+            let byAddress = try await RoostBinary.run(
+                ["chat", "--server", "https://127.0.0.1:\(server.port)", "--user", "alice_ca", "--send", "bob_ca", "x",
+                 "--ca-file", certificate.certificatePath], environment: environment, timeout: .seconds(30))
+            #expect(byAddress.status != 0)
+            #expect(byAddress.stderr.contains("needs the host name its certificate names"), "\(byAddress.stderr)")
+        }
+    }
+
     @Test func unreadableCertificateStopsTheStart() async throws {
         var settings = LiveServer.testSettings(dataDirectory: TempDirectory.make())
         settings.tls = TLSFiles(certificatePath: "/nonexistent/cert.pem", keyPath: "/nonexistent/key.pem")
