@@ -8,7 +8,7 @@ public enum Conversation: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `u:<decimal>` or `g:<decimal>`; anything else is nil (`bad_request`).
     public init?(_ text: String) {
-        guard text.count > 2, let id = Int64(text.dropFirst(2)), id > 0 else { return nil }
+        guard text.utf8.count > 2, let id = Int64(text.dropFirst(2)), id > 0 else { return nil }
         if text.hasPrefix("u:") {
             self = .direct(peer: id)
         } else if text.hasPrefix("g:") {
