@@ -27,6 +27,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("metrics-listen")) var metricsListen: String?
     @Option(help: settingHelp("jwt-secret")) var jwtSecret: String?
     @Flag(help: settingHelp("no-fsync")) var noFsync = false
+    @Flag(help: "Fsync every commit even if ROOST_NO_FSYNC or the config file turns it off.") var fsync = false
     @Option(help: settingHelp("max-upload-bytes")) var maxUploadBytes: Int?
     @Option(help: settingHelp("recall-window")) var recallWindow: Double?
     @Option(help: settingHelp("group-read-receipt-cap")) var groupReadReceiptCap: Int?
@@ -34,7 +35,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("max-reactions-per-user")) var maxReactionsPerUser: Int?
     @Option(help: settingHelp("account-event-interval")) var accountEventInterval: Double?
     @Option(help: settingHelp("cluster-poll-interval")) var clusterPollInterval: Double?
-    @Flag(help: settingHelp("ws-compression")) var wsCompression = false
+    @Flag(inversion: .prefixedNo, help: settingHelp("ws-compression")) var wsCompression: Bool?
     @Option(help: settingHelp("tls-cert")) var tlsCert: String?
     @Option(help: settingHelp("tls-key")) var tlsKey: String?
     @Option(help: settingHelp("push-interval")) var pushInterval: Double?
@@ -43,7 +44,7 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("push-give-up")) var pushGiveUp: Double?
     @Option(help: settingHelp("push-max-pending")) var pushMaxPending: Int?
     @Option(help: settingHelp("push-max-endpoints")) var pushMaxEndpoints: Int?
-    @Flag(help: settingHelp("push-deny-private")) var pushDenyPrivate = false
+    @Flag(inversion: .prefixedNo, help: settingHelp("push-deny-private")) var pushDenyPrivate: Bool?
     @Option(help: settingHelp("log-format")) var logFormat: String?
     @Option(help: settingHelp("log-level")) var logLevel: String?
     @Option(help: settingHelp("shutdown-timeout")) var shutdownTimeout: Double?
@@ -72,10 +73,14 @@ struct ServerFlags: ParsableArguments {
     @Option(help: settingHelp("rate-connections-user")) var rateConnectionsUser: String?
     @Option(help: settingHelp("rate-connections-ip")) var rateConnectionsIp: String?
     @Option(help: settingHelp("rate-abuse-strikes")) var rateAbuseStrikes: Int?
-    @Flag(help: settingHelp("rate-limit-loopback")) var rateLimitLoopback = false
+    @Flag(inversion: .prefixedNo, help: settingHelp("rate-limit-loopback")) var rateLimitLoopback: Bool?
     @Flag(help: settingHelp("no-rate-limits")) var noRateLimits = false
+    @Flag(help: "Apply the rate limits even if ROOST_NO_RATE_LIMITS or the config file turns them off.")
+    var rateLimits = false
 
-    /// The flags given, by setting key. A `@Flag` can only turn its setting on.
+    /// The flags given, by setting key. Each toggle has a flag for either
+    /// side (`--ws-compression`/`--no-ws-compression`, `--no-fsync`/`--fsync`),
+    /// so a flag can undo what the environment or the file switched on.
     var values: FlagValues {
         var v = FlagValues()
         v["host"] = host
@@ -97,14 +102,14 @@ struct ServerFlags: ParsableArguments {
         v["metrics-token"] = metricsToken
         v["metrics-listen"] = metricsListen
         v["jwt-secret"] = jwtSecret
-        v["no-fsync"] = noFsync ? Bool(true) : nil
+        v["no-fsync"] = noFsync ? Bool(true) : fsync ? Bool(false) : nil
         v["max-upload-bytes"] = maxUploadBytes
         v["recall-window"] = recallWindow
         v["edit-window"] = editWindow
         v["max-reactions-per-user"] = maxReactionsPerUser
         v["account-event-interval"] = accountEventInterval
         v["cluster-poll-interval"] = clusterPollInterval
-        v["ws-compression"] = wsCompression ? Bool(true) : nil
+        v["ws-compression"] = wsCompression
         v["tls-cert"] = tlsCert
         v["tls-key"] = tlsKey
         v["push-interval"] = pushInterval
@@ -113,7 +118,7 @@ struct ServerFlags: ParsableArguments {
         v["push-give-up"] = pushGiveUp
         v["push-max-pending"] = pushMaxPending
         v["push-max-endpoints"] = pushMaxEndpoints
-        v["push-deny-private"] = pushDenyPrivate ? Bool(true) : nil
+        v["push-deny-private"] = pushDenyPrivate
         v["group-read-receipt-cap"] = groupReadReceiptCap
         v["log-format"] = logFormat
         v["log-level"] = logLevel
@@ -143,9 +148,15 @@ struct ServerFlags: ParsableArguments {
         v["rate-connections-user"] = rateConnectionsUser
         v["rate-connections-ip"] = rateConnectionsIp
         v["rate-abuse-strikes"] = rateAbuseStrikes
-        v["rate-limit-loopback"] = rateLimitLoopback ? Bool(true) : nil
-        v["no-rate-limits"] = noRateLimits ? Bool(true) : nil
+        v["rate-limit-loopback"] = rateLimitLoopback
+        v["no-rate-limits"] = noRateLimits ? Bool(true) : rateLimits ? Bool(false) : nil
         return v
+    }
+
+    func validate() throws {
+        for (on, off, name) in [(noFsync, fsync, "fsync"), (noRateLimits, rateLimits, "rate-limits")] where on && off {
+            throw ValidationError("--no-\(name) and --\(name) contradict each other")
+        }
     }
 
     /// Flags > `ROOST_*` > the config file > defaults.

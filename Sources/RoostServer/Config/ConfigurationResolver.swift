@@ -48,7 +48,8 @@ public enum ConfigurationResolver {
             let outcome = setting.resolve(reader, &settings)
             // The last provider consulted is the one that answered, or failed.
             let results = recorder.take()?.providerResults ?? []
-            let source = Self.source(index: results.count - 1, key: setting, file: file?.shown)
+            let source = Self.source(index: results.count - 1, key: setting, file: file?.shown,
+                                     flag: flags[setting.key])
             if let last = results.last, case .failure = last.result {
                 let text = setting.isSecret ? nil : reader.string(forKey: ConfigKey([setting.key]))
                 throw ConfigurationError.badValue(key: setting.key, source: source, value: text, expected: setting.expected)
@@ -120,9 +121,15 @@ public enum ConfigurationResolver {
     }
 
     /// The source of the provider at `index` (flags, environment, file); default below 0.
-    static func source(index: Int, key setting: Setting, file: String?) -> SettingSource {
+    /// A toggle switched off by a flag names the flag that did it (`--no-ws-compression`, `--fsync`).
+    static func source(index: Int, key setting: Setting, file: String?, flag: (any SettingRaw)? = nil) -> SettingSource {
         switch index {
-        case 0: .flag("--" + setting.key)
+        case 0:
+            if let on = flag as? Bool, !on {
+                .flag(setting.key.hasPrefix("no-") ? "--" + setting.key.dropFirst(3) : "--no-" + setting.key)
+            } else {
+                .flag("--" + setting.key)
+            }
         case 1: .environment(setting.environmentName)
         case 2: .file(file ?? defaultFile)
         default: .defaultValue

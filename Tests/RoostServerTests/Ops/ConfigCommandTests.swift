@@ -40,6 +40,23 @@ struct ConfigCommandTests {
         #expect(!text.contains("ROOST_BIN"))
     }
 
+    @Test("A flag turns a toggle off that the environment or the file turned on")
+    func flagsTurnTogglesOff() async throws {
+        let (directory, path) = try ConfigurationTests.file("ws-compression: true\nno-rate-limits: true\n")
+        let output = try await RoostBinary.run(
+            ["config", "--config", path, "--no-ws-compression", "--fsync", "--rate-limits", "--no-push-deny-private"],
+            environment: ["ROOST_NO_FSYNC": "true", "ROOST_PUSH_DENY_PRIVATE": "true"], directory: directory)
+        #expect(output.status == 0, "roost config failed: \(output.stderr)")
+        for (key, flag) in [("ws-compression", "--no-ws-compression"), ("no-fsync", "--fsync"),
+                            ("no-rate-limits", "--rate-limits"), ("push-deny-private", "--no-push-deny-private")] {
+            let line = Self.line(key, in: output.stdout)
+            #expect(line?.contains("= false ") == true && line?.contains("(flag \(flag))") == true, "\(line ?? key)")
+        }
+        let both = try await RoostBinary.run(["config", "--no-fsync", "--fsync"], environment: [:], directory: directory)
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("--no-fsync and --fsync contradict each other"), "\(both.stderr)")
+    }
+
     @Test("roost serve refuses a bad value or an unknown key in its file, naming the key")
     func serveRefusesBadFile() async throws {
         let data = TempDirectory.make()
@@ -70,7 +87,8 @@ struct ConfigCommandTests {
         #expect(reference.stdout.contains("| `max-frame-bytes` | `ROOST_MAX_FRAME_BYTES` |"))
         let help = try await RoostBinary.run(["serve", "--help"], environment: [:])
         for key in ServerSettings.table.map(\.key) + ["config"] {
-            #expect(help.stdout.contains("--\(key) ") || help.stdout.contains("--\(key)\n") || help.stdout.contains("--\(key) <"),
+            #expect(help.stdout.contains("--\(key) ") || help.stdout.contains("--\(key)\n") || help.stdout.contains("--\(key) <")
+                        || help.stdout.contains("--\(key)/"),
                     "serve --help lacks --\(key)")
         }
     }
