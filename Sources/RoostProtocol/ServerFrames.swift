@@ -24,7 +24,7 @@ public enum ServerFrame {
 
     /// `ack` to a request: `data` is the result object plus `ref`.
     public static func ack<R: Encodable>(ref: String, result: R) -> String {
-        let json = (result as? SendResult)?.jsonText ?? JSONCodec.encodeString(result)
+        let json = (result as? any HandWrittenJSON)?.jsonText ?? JSONCodec.encodeString(result)
         return ack(ref: ref, resultJSON: json)
     }
 
@@ -50,7 +50,8 @@ public enum ServerFrame {
 
     /// An ephemeral frame (no seq): `welcome`, `typing`, `presence`, `kicked`.
     public static func event<D: Encodable>(type: String, data: D) -> String {
-        envelope(type: type, object: JSONCodec.encodeString(data), timestamp: nowMillis(), messageID: nil)
+        let json = (data as? any HandWrittenJSON)?.jsonText ?? JSONCodec.encodeString(data)
+        return envelope(type: type, object: json, timestamp: nowMillis(), messageID: nil)
     }
 
     static func appendItemExtras(seq: Int64, clientID: String?, to out: inout String) {

@@ -129,6 +129,10 @@ struct JSONTextTests {
                 #expect(record.jsonText == JSONCodec.encodeString(record))
             }
             #expect(content.jsonText == JSONCodec.encodeString(content))
+            let session = SessionInfo(userID: "12", device: text, headSeq: 7, ackedSeq: -1, epoch: "e\(text)")
+            #expect(session.jsonText == JSONCodec.encodeString(session))
+            let sent = SendResult(messageID: text, seq: 3, timestamp: 4)
+            #expect(sent.jsonText == JSONCodec.encodeString(sent))
         }
     }
 }
