@@ -15,7 +15,7 @@ URL="http://127.0.0.1:$PORT"
 ulimit -n "$(ulimit -Hn)"
 "$BIN" serve --port "$PORT" --data "$DATA/server" --bcrypt-cost 4 --no-rate-limits --log-level error >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"; true' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 100); do curl -sf "$URL/health" >/dev/null && break; sleep 0.1; done
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, open files $(ulimit -n)"
