@@ -3,6 +3,8 @@ import Synchronization
 
 /// `idle`: C authenticated connections held open; connections opened per
 /// second and the server's memory per connection (RSS growth, needs `--server-pid`).
+/// Against a loopback server the connections come from `sourceAddresses`
+/// addresses (127.0.0.2, 127.0.0.3, ...), round robin (`SourceBoundSocket`).
 public struct IdleScenario: Sendable {
     public struct Result: Codable, Sendable {
         public var scenario = "idle"
@@ -30,12 +32,23 @@ public struct IdleScenario: Sendable {
     let context: BenchContext
     let connections: Int
     let hold: Duration
+    let sourceAddresses: Int
     let devicesPerUser = 10
 
-    public init(context: BenchContext, connections: Int, hold: Duration = .seconds(2)) {
+    public init(context: BenchContext, connections: Int, hold: Duration = .seconds(2), sourceAddresses: Int = 16) {
         self.context = context
         self.connections = connections
         self.hold = hold
+        self.sourceAddresses = sourceAddresses
+    }
+
+    /// The source addresses to spread over: none (the WebSocket library's
+    /// client, any address) unless the server is on IPv4 loopback.
+    var sources: [String] {
+        guard sourceAddresses > 0, let host = URLComponents(string: context.url)?.host, host.hasPrefix("127.") else {
+            return []
+        }
+        return (0..<min(sourceAddresses, 250)).map { "127.0.0.\($0 + 2)" }
     }
 
     public func prepare() async throws {
@@ -53,18 +66,29 @@ public struct IdleScenario: Sendable {
         let total = connections
         let devices = devicesPerUser
         let http = context.http
+        let sources = self.sources
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<total {
                 if index >= 64 { try await group.next() }
                 let user = users[index / devices]
                 group.addTask {
+                    let welcomed: @Sendable () -> Void = {
+                        if counters.welcomed.add(1, ordering: .relaxed).newValue == total { allWelcomed.continuation.yield() }
+                    }
                     do {
-                        let peer = try await BenchPeer.connect(http: http, user: user, device: "idle-\(index % devices)",
-                                                               ackEvery: 1 << 30) { _, _ in }
-                        peer.onWelcome {
-                            if counters.welcomed.add(1, ordering: .relaxed).newValue == total { allWelcomed.continuation.yield() }
+                        let device = "idle-\(index % devices)"
+                        if sources.isEmpty {
+                            let peer = try await BenchPeer.connect(http: http, user: user, device: device,
+                                                                   ackEvery: 1 << 30) { _, _ in }
+                            peer.onWelcome(welcomed)
+                            counters.peers.withLock { $0.append(peer) }
+                        } else {
+                            let url = http.webSocketURL(token: user.token, device: device, since: Int64.max)
+                            let socket = try await SourceBoundSocket.connect(url: url, source: sources[index % sources.count]) {
+                                if FrameScan.type($0) == "welcome" { welcomed() }
+                            }
+                            counters.bound.withLock { $0.append(socket) }
                         }
-                        counters.peers.withLock { $0.append(peer) }
                     } catch {
                         if counters.failed.add(1, ordering: .relaxed).newValue + counters.welcomed.load(ordering: .relaxed) >= total {
                             allWelcomed.continuation.yield()
@@ -85,6 +109,7 @@ public struct IdleScenario: Sendable {
         let after = await context.probe.sample()
         let opened = counters.welcomed.load(ordering: .relaxed)
         for peer in counters.peers.withLock({ $0 }) { peer.close() }
+        for socket in counters.bound.withLock({ $0 }) { socket.close() }
         try await Task.sleep(for: .milliseconds(500))
         let growth = after.rssBytes.flatMap { a in before.rssBytes.map { a - $0 } }
         return Result(connections: total, opened: opened, failed: counters.failed.load(ordering: .relaxed),
@@ -96,6 +121,7 @@ public struct IdleScenario: Sendable {
 
 final class Counters: Sendable {
     let peers = Mutex<[BenchPeer]>([])
+    let bound = Mutex<[SourceBoundSocket]>([])
     let failed = Atomic<Int>(0)
     let welcomed = Atomic<Int>(0)
 }

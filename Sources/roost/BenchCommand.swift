@@ -137,10 +137,13 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var common: Common
         @Option(help: "Connections to open.") var connections = 1_000
         @Option(help: "Seconds to hold them open.") var hold = 2
+        @Option(help: "Source addresses to spread the connections over (127.0.0.2 on; a loopback server only; 0: any).")
+        var sourceAddresses = 16
         @Flag(help: "Only create the generator's accounts.") var prepare = false
 
         func run() async throws {
-            let scenario = IdleScenario(context: common.context, connections: connections, hold: .seconds(hold))
+            let scenario = IdleScenario(context: common.context, connections: connections, hold: .seconds(hold),
+                                        sourceAddresses: sourceAddresses)
             if prepare {
                 try await scenario.prepare()
                 return

@@ -67,9 +67,48 @@ struct BenchScenarioTests {
 
     @Test func idleConnectionsAllAuthenticate() async throws {
         try await LiveServer.run { server in
-            let result = try await IdleScenario(context: Self.context(server), connections: 30, hold: .milliseconds(100)).run()
+            let result = try await IdleScenario(context: Self.context(server), connections: 30, hold: .milliseconds(100),
+                                                sourceAddresses: 0).run()
             #expect(result.opened == 30 && result.failed == 0)
         }
+    }
+
+    /// Against a loopback server the idle connections come from several
+    /// 127.0.0.x addresses (what the server's sockets see, from /proc/net/tcp).
+    @Test func idleConnectionsSpreadOverSourceAddresses() async throws {
+        try await LiveServer.run { server in
+            let scenario = IdleScenario(context: Self.context(server), connections: 40, hold: .seconds(1), sourceAddresses: 4)
+            let peers = Task {
+                var seen = Set<String>()
+                while !Task.isCancelled {
+                    seen.formUnion(Self.remoteAddresses(connectedTo: server.port))
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                return seen
+            }
+            let result = try await scenario.run()
+            peers.cancel()
+            #expect(result.opened == 40 && result.failed == 0, "\(result.summary)")
+            let seen = await peers.value
+            // (127.0.0.1: the HTTP requests that set up the accounts.)
+            #expect(seen.isSuperset(of: ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]), "\(seen)")
+            #expect(!seen.contains("127.0.0.6"), "\(seen)")
+        }
+    }
+
+    /// Remote IPv4 addresses of established sockets whose local port is `port`.
+    static func remoteAddresses(connectedTo port: Int) -> Set<String> {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+        var addresses = Set<String>()
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 3, fields[3] == "01" else { continue }  // ESTABLISHED
+            let local = fields[1].split(separator: ":"), remote = fields[2].split(separator: ":")
+            guard local.count == 2, Int(local[1], radix: 16) == port, remote.count == 2,
+                  let ip = UInt32(remote[0], radix: 16) else { continue }
+            addresses.insert((0..<4).map { String((ip >> (8 * $0)) & 0xff) }.joined(separator: "."))
+        }
+        return addresses
     }
 
     @Test func groupFanOutLosesNothing() async throws {
