@@ -13,23 +13,25 @@ final class BenchPeer: Sendable {
         var above: Set<Int64> = []
     }
 
-    let socket: RoostSocket
+    let socket: BenchSocket
     private let cursor: Mutex<Cursor>
     private let welcomed = Mutex<(seen: Bool, callback: (@Sendable () -> Void)?)>((false, nil))
     private let ackEvery: Int64
 
-    private init(socket: RoostSocket, start: Int64, ackEvery: Int64) {
+    private init(socket: BenchSocket, start: Int64, ackEvery: Int64) {
         self.socket = socket
         self.cursor = Mutex(Cursor(held: start, acked: start))
         self.ackEvery = ackEvery
     }
 
-    /// Connects as `user` (skipping any backlog unless `since` is given) and routes frames to `onFrame`.
+    /// Connects as `user` (skipping any backlog unless `since` is given), from
+    /// `source` if given, and routes frames to `onFrame`.
     static func connect(http: RoostHTTP, user: BenchUsers.User, device: String, since: Int64? = Int64.max,
-                        ackEvery: Int64 = 16, onFrame: @escaping @Sendable (BenchPeer, String) -> Void) async throws -> BenchPeer {
+                        source: String? = nil, ackEvery: Int64 = 16,
+                        onFrame: @escaping @Sendable (BenchPeer, String) -> Void) async throws -> BenchPeer {
         let holder = PeerHolder()
-        let socket = try await RoostSocket.connect(
-            url: http.webSocketURL(token: user.token, device: device, since: since),
+        let socket = try await BenchSocket.connect(
+            url: http.webSocketURL(token: user.token, device: device, since: since), source: source,
             onText: { text in holder.deliver(text) })
         // The cursor starts at the welcome's acked_seq; frames before the peer exists are replayed in order.
         let peer = BenchPeer(socket: socket, start: 0, ackEvery: ackEvery)

@@ -65,10 +65,10 @@ public struct CeilingScenario: Sendable {
         let latencies = LatencyRecorder()
         let echoed = Atomic<Int>(0)
         let running = Atomic<Bool>(true)
-        var sockets: [RoostSocket] = []
+        var sockets: [BenchSocket] = []
         for _ in 0..<connections {
-            let box = Mutex<RoostSocket?>(nil)
-            let socket = try await RoostSocket.connect(url: url, onText: { text in
+            let box = Mutex<BenchSocket?>(nil)
+            let socket = try await BenchSocket.connect(url: url, onText: { text in
                 let now = monotonicNanos()
                 if let sent = UInt64(text.dropFirst(2)) { latencies.record(now &- sent) }
                 echoed.add(1, ordering: .relaxed)

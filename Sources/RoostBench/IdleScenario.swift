@@ -4,7 +4,7 @@ import Synchronization
 /// `idle`: C authenticated connections held open; connections opened per
 /// second and the server's memory per connection (RSS growth, needs `--server-pid`).
 /// Against a loopback server the connections come from `sourceAddresses`
-/// addresses (127.0.0.2, 127.0.0.3, ...), round robin (`SourceBoundSocket`).
+/// addresses (127.0.0.2, 127.0.0.3, ...), round robin (`BenchSocket`).
 public struct IdleScenario: Sendable {
     public struct Result: Codable, Sendable {
         public var scenario = "idle"
@@ -42,8 +42,8 @@ public struct IdleScenario: Sendable {
         self.sourceAddresses = sourceAddresses
     }
 
-    /// The source addresses to spread over: none (the WebSocket library's
-    /// client, any address) unless the server is on IPv4 loopback.
+    /// The source addresses to spread over: none (any address) unless the
+    /// server is on IPv4 loopback.
     var sources: [String] {
         guard sourceAddresses > 0, let host = URLComponents(string: context.url)?.host, host.hasPrefix("127.") else {
             return []
@@ -72,23 +72,14 @@ public struct IdleScenario: Sendable {
                 if index >= 64 { try await group.next() }
                 let user = users[index / devices]
                 group.addTask {
-                    let welcomed: @Sendable () -> Void = {
-                        if counters.welcomed.add(1, ordering: .relaxed).newValue == total { allWelcomed.continuation.yield() }
-                    }
                     do {
-                        let device = "idle-\(index % devices)"
-                        if sources.isEmpty {
-                            let peer = try await BenchPeer.connect(http: http, user: user, device: device,
-                                                                   ackEvery: 1 << 30) { _, _ in }
-                            peer.onWelcome(welcomed)
-                            counters.peers.withLock { $0.append(peer) }
-                        } else {
-                            let url = http.webSocketURL(token: user.token, device: device, since: Int64.max)
-                            let socket = try await SourceBoundSocket.connect(url: url, source: sources[index % sources.count]) {
-                                if FrameScan.type($0) == "welcome" { welcomed() }
-                            }
-                            counters.bound.withLock { $0.append(socket) }
+                        let peer = try await BenchPeer.connect(
+                            http: http, user: user, device: "idle-\(index % devices)",
+                            source: sources.isEmpty ? nil : sources[index % sources.count], ackEvery: 1 << 30) { _, _ in }
+                        peer.onWelcome {
+                            if counters.welcomed.add(1, ordering: .relaxed).newValue == total { allWelcomed.continuation.yield() }
                         }
+                        counters.peers.withLock { $0.append(peer) }
                     } catch {
                         if counters.failed.add(1, ordering: .relaxed).newValue + counters.welcomed.load(ordering: .relaxed) >= total {
                             allWelcomed.continuation.yield()
@@ -109,7 +100,6 @@ public struct IdleScenario: Sendable {
         let after = await context.probe.sample()
         let opened = counters.welcomed.load(ordering: .relaxed)
         for peer in counters.peers.withLock({ $0 }) { peer.close() }
-        for socket in counters.bound.withLock({ $0 }) { socket.close() }
         try await Task.sleep(for: .milliseconds(500))
         let growth = after.rssBytes.flatMap { a in before.rssBytes.map { a - $0 } }
         return Result(connections: total, opened: opened, failed: counters.failed.load(ordering: .relaxed),
@@ -121,7 +111,6 @@ public struct IdleScenario: Sendable {
 
 final class Counters: Sendable {
     let peers = Mutex<[BenchPeer]>([])
-    let bound = Mutex<[SourceBoundSocket]>([])
     let failed = Atomic<Int>(0)
     let welcomed = Atomic<Int>(0)
 }

@@ -4,14 +4,19 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
-/// An idle scenario's connection, opened from a source address of its own
-/// (127.0.0.x), as issue 9 asks: from one address, 19,000 connections to one
-/// port made the kernel search the ephemeral ports for a free 4-tuple at
-/// every connect, a third of the generator's CPU (`__inet_hash_connect`,
-/// docs/benchmarks.md). hummingbird-websocket's client cannot bind a local
-/// address, so this one is put together from NIO's own client upgrader;
-/// it only reads: the `welcome`, pings (answered) and the close.
-final class SourceBoundSocket: Sendable {
+/// The generator's WebSocket: NIO's client upgrader and one channel handler,
+/// frames in and out on the socket's event loop.
+///
+/// Two reasons not to use hummingbird-websocket's client here (RoostClient's
+/// `RoostSocket` still does, for the CLI and the tests). It cannot bind a
+/// local address, and the idle scenario opens its connections from 127.0.0.x
+/// source addresses, as issue 9 asks: from one address, 19,000 connections to
+/// one port made the kernel search the ephemeral ports for a free 4-tuple at
+/// every connect, a third of the generator's CPU (`__inet_hash_connect`).
+/// And it runs every connection through async sequences and tasks, a wake-up
+/// per frame: the generator shares the 2 cores with the server it measures
+/// (docs/benchmarks.md).
+final class BenchSocket: Sendable {
     enum Failure: Error {
         case notUpgraded
         case badURL(String)
@@ -23,27 +28,30 @@ final class SourceBoundSocket: Sendable {
         self.channel = channel
     }
 
-    /// Connects to `url` (`ws://127.0.0.1:PORT/ws?token=...`) from `source`
-    /// (an IPv4 address, any port); text frames go to `onText` as they arrive.
-    static func connect(url: String, source: String, onText: @escaping @Sendable (String) -> Void) async throws
-        -> SourceBoundSocket {
+    /// Connects to `url` (`ws://127.0.0.1:PORT/ws?token=...`), from `source`
+    /// (an IPv4 address, any port) if given; text frames go to `onText` on
+    /// the socket's event loop as they arrive.
+    static func connect(url: String, source: String? = nil, onText: @escaping @Sendable (String) -> Void) async throws
+        -> BenchSocket {
         guard let parts = URLComponents(string: url), let host = parts.host, let port = parts.port else {
             throw Failure.badURL(url)
         }
         let target = parts.percentEncodedPath + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
         // IP_BIND_ADDRESS_NO_PORT (Linux): the port is picked at connect, per
         // 4-tuple, instead of at bind, per address.
-        let bindAddressNoPort = ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: 24))
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(bindAddressNoPort, value: 1)
-            .bind(to: try SocketAddress(ipAddress: source, port: 0))
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let source {
+            let bindAddressNoPort = ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: 24))
+            bootstrap = bootstrap.channelOption(bindAddressNoPort, value: 1)
+                .bind(to: try SocketAddress(ipAddress: source, port: 0))
+        }
         let upgraded = try await bootstrap.connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try Self.configureUpgrade(channel, host: "\(host):\(port)", target: target, onText: onText)
             }
         }
         let channel = try await upgraded.get()
-        return SourceBoundSocket(channel: channel)
+        return BenchSocket(channel: channel)
     }
 
     private static func configureUpgrade(_ channel: any Channel, host: String, target: String,
@@ -69,6 +77,13 @@ final class SourceBoundSocket: Sendable {
                 guard let channel else { throw Failure.notUpgraded }
                 return channel
             }
+    }
+
+    /// One text frame (masked, as a client's must be).
+    func send(_ text: String) {
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(),
+                                   data: channel.allocator.buffer(string: text))
+        channel.writeAndFlush(frame, promise: nil)
     }
 
     /// A normal close frame, then the socket.
