@@ -24,7 +24,7 @@ public final class SQLiteStore: RoostStore {
         /// Snowflake node id (0 for a single node).
         public var node: Int64 = 0
         /// How often the WAL is copied back into the database file, off the commit path.
-        public var checkpointInterval: Duration = .milliseconds(100)
+        public var checkpointInterval: Duration = .milliseconds(20)
         /// WAL bytes past which the WAL starts over from its beginning once a
         /// background checkpoint has copied it (and a longer one is cut back).
         public var walSizeLimit: Int = 16 << 20

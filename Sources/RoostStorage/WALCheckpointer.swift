@@ -23,9 +23,11 @@ import Logging
 /// WAL from its beginning, over pages already on disk.
 ///
 /// Short intervals keep each checkpoint small: its fsync of the database
-/// file delays the writer's fsync of the WAL on the same disk, so a second's
-/// worth of pages showed as a 50 ms p99 at 5,000 msgs/s, a tenth of that as
-/// under 20 ms (docs/benchmarks.md). An interval without commits is skipped.
+/// file delays the writer's fsync of the WAL on the same disk. At 5,000
+/// msgs/s a second's worth of pages showed as a p99 of ~50 ms, 100 ms'
+/// worth as ~20-25 ms, 20 ms' worth as ~10-18 ms, which also lifted a
+/// group's fan-out by a fifth (docs/benchmarks.md, seventh session). An
+/// interval without commits is skipped.
 final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
     private let task: Task<Void, Never>

@@ -72,8 +72,9 @@ struct WALCheckpointTests {
         }
         let wal = try walSize(path)
         #expect(store.writer.walRestartCheckpoints > 0)
-        // Without the restarts this run leaves a WAL of well over 4 MiB.
-        #expect(wal < 2 << 20, "WAL of \(wal) bytes")
+        // Without the restarts this run leaves a WAL of ~30 MiB; with them it
+        // stays within a few times the limit (a request can find a reader in the way).
+        #expect(wal < 8 << 20, "WAL of \(wal) bytes")
         try await store.close()
     }
 
