@@ -13,12 +13,8 @@ import Testing
 @Suite("TLS")
 struct TLSTests {
     @Test func httpsAndWSSRoundTrip() async throws {
-        let directory = TempDirectory.make()
-        let certificate = try SelfSignedCertificate.make(in: directory)
-        let tls = try certificate.clientTLS()
-        try await LiveServer.run(configure: { settings in
-            settings.tls = TLSFiles(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
-        }) { server in
+        try await Self.withTLSServer { server, certificate, _ in
+            let tls = try certificate.clientTLS()
             let base = "https://127.0.0.1:\(server.port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                     configuration: .init(tlsConfiguration: tls))
@@ -47,11 +43,7 @@ struct TLSTests {
     }
 
     @Test func aClientThatDoesNotTrustTheCertificateIsRefused() async throws {
-        let directory = TempDirectory.make()
-        let certificate = try SelfSignedCertificate.make(in: directory)
-        try await LiveServer.run(configure: { settings in
-            settings.tls = TLSFiles(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
-        }) { server in
+        try await Self.withTLSServer { server, certificate, directory in
             let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                     configuration: .init(tlsConfiguration: .makeClientConfiguration()))
             // (The client retries the handshake until its deadline, hence the short one.)
@@ -66,11 +58,7 @@ struct TLSTests {
     /// sends over WSS to a server whose certificate only that file vouches
     /// for; without the file it is refused.
     @Test func theTerminalClientTrustsACAFile() async throws {
-        let directory = TempDirectory.make()
-        let certificate = try SelfSignedCertificate.make(in: directory)
-        try await LiveServer.run(configure: { settings in
-            settings.tls = TLSFiles(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
-        }) { server in
+        try await Self.withTLSServer { server, certificate, directory in
             // A name, not 127.0.0.1: NIO sends a name for SNI, and the
             // certificate covers "localhost" too.
             let base = "https://localhost:\(server.port)"
@@ -119,6 +107,19 @@ struct TLSTests {
     }
 
     // MARK: Helpers
+
+    /// A live server serving HTTPS and WSS with a throwaway certificate.
+    static func withTLSServer(
+        _ body: @Sendable (LiveServer, SelfSignedCertificate, _ directory: String) async throws -> Void
+    ) async throws {
+        let directory = TempDirectory.make()
+        let certificate = try SelfSignedCertificate.make(in: directory)
+        try await LiveServer.run(configure: { settings in
+            settings.tls = TLSFiles(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
+        }) { server in
+            try await body(server, certificate, directory)
+        }
+    }
 
     struct Account: Sendable {
         let userID: String

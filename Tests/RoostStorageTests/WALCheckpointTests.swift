@@ -8,10 +8,8 @@ import Testing
 @Suite("SQLite background checkpoint")
 struct WALCheckpointTests {
     @Test func committedPagesReachTheDatabaseFileWithoutTheWriter() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roost-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, path) = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("roost.sqlite").path
         var options = SQLiteStore.Options()
         options.checkpointInterval = .milliseconds(50)
         let store = try SQLiteStore(path: path, options: options)
@@ -42,10 +40,8 @@ struct WALCheckpointTests {
     /// past `walSizeLimit` the writer finishes a checkpoint between batches
     /// and the WAL starts over.
     @Test func theWALStartsOverUnderSteadyLoad() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roost-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, path) = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("roost.sqlite").path
         var options = SQLiteStore.Options()
         options.checkpointInterval = .milliseconds(10)
         options.walSizeLimit = 256 << 10
@@ -76,6 +72,13 @@ struct WALCheckpointTests {
         // stays within a few times the limit (a request can find a reader in the way).
         #expect(wal < 8 << 20, "WAL of \(wal) bytes")
         try await store.close()
+    }
+
+    /// A directory of its own and the database path in it.
+    private static func directory() throws -> (URL, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roost-ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir, dir.appendingPathComponent("roost.sqlite").path)
     }
 
     private func walSize(_ path: String) throws -> Int {
