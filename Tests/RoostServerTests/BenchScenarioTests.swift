@@ -98,7 +98,12 @@ struct BenchScenarioTests {
 
     /// Remote IPv4 addresses of established sockets whose local port is `port`.
     static func remoteAddresses(connectedTo port: Int) -> Set<String> {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+        // Read to the end: a /proc file has no size, and a one-shot read can
+        // stop at the first page (a long table after hundreds of tests).
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp"),
+              let data = try? file.readToEnd() else { return [] }
+        try? file.close()
+        let table = String(decoding: data, as: UTF8.self)
         var addresses = Set<String>()
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
