@@ -53,20 +53,29 @@ extension SQLiteStore {
     /// The WAL still holds page images with the erased content until it is
     /// checkpointed and truncated; recalls are rare, so do it now. The search
     /// index drops the text (if it was indexed) and purges its own WAL.
-    /// Failure (readers holding the WAL) only delays the purge to a later
-    /// checkpoint.
+    ///
+    /// A TRUNCATE checkpoint does not wait for one already running: with the
+    /// background checkpointer at work every 20 ms it often found one, so it
+    /// tries again for up to half a second. Failure beyond that (readers
+    /// holding the WAL) only delays the purge to a later checkpoint.
     func purgeOldPageImages() async {
         do {
             try await searchIndex.applyChanges(purge: true)
         } catch {
             logger.warning("removing a recalled text from the search index failed", metadata: ["error": "\(error)"])
         }
-        do {
-            try await pool.writeWithoutTransaction { db in
-                _ = try db.checkpoint(.truncate)
+        for attempt in 1...50 {
+            do {
+                try await pool.writeWithoutTransaction { db in
+                    _ = try db.checkpoint(.truncate)
+                }
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 50 {
+                try? await Task.sleep(for: .milliseconds(10))
+            } catch {
+                logger.debug("checkpoint after recall did not complete", metadata: ["error": "\(error)"])
+                return
             }
-        } catch {
-            logger.debug("checkpoint after recall did not complete", metadata: ["error": "\(error)"])
         }
     }
 }
