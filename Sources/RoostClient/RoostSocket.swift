@@ -35,14 +35,12 @@ public final class RoostSocket: Sendable {
 
     /// Connects to `url` (`ws://host:port/ws?...`, or `wss://`, verified with
     /// `tls`, nil: the system's roots); returns once the upgrade succeeded.
-    /// With `onText`, frames go to the callback as they arrive (the load
-    /// generator's path, no buffering); without, they wait in the mailbox for `next`.
+    /// Frames wait in the mailbox for `next`.
     public static func connect(
         url: String, headers: HTTPFields = [:], maxFrameSize: Int = 1 << 20, tls: TLSConfiguration? = nil,
         extensions: [WebSocketExtensionFactory] = [],
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "roost.client"),
-        onText: (@Sendable (String) -> Void)? = nil,
         onClose: (@Sendable (UInt16?) -> Void)? = nil
     ) async throws -> RoostSocket {
         let (stream, continuation) = AsyncStream.makeStream(of: Outbound.self)
@@ -80,7 +78,7 @@ public final class RoostSocket: Sendable {
                         group.addTask {
                             for try await message in inbound.messages(maxSize: maxFrameSize) {
                                 guard case .text(let text) = message else { continue }
-                                if let onText { onText(text) } else { await mailbox.deliver(text) }
+                                await mailbox.deliver(text)
                             }
                         }
                         try await group.next()

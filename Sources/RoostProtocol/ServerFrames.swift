@@ -24,8 +24,7 @@ public enum ServerFrame {
 
     /// `ack` to a request: `data` is the result object plus `ref`.
     public static func ack<R: Encodable>(ref: String, result: R) -> String {
-        let json = (result as? any HandWrittenJSON)?.jsonText ?? JSONCodec.encodeString(result)
-        return ack(ref: ref, resultJSON: json)
+        ack(ref: ref, resultJSON: objectJSON(result))
     }
 
     /// `ack` whose result object is already JSON (e.g. `sync_offline`, which embeds item frames).
@@ -50,8 +49,13 @@ public enum ServerFrame {
 
     /// An ephemeral frame (no seq): `welcome`, `typing`, `presence`, `kicked`.
     public static func event<D: Encodable>(type: String, data: D) -> String {
-        let json = (data as? any HandWrittenJSON)?.jsonText ?? JSONCodec.encodeString(data)
-        return envelope(type: type, object: json, timestamp: nowMillis(), messageID: nil)
+        envelope(type: type, object: objectJSON(data), timestamp: nowMillis(), messageID: nil)
+    }
+
+    /// A frame's `data` object: written by hand where the type has that path
+    /// (`HandWrittenJSON`), else through `JSONCodec`; the same bytes either way.
+    private static func objectJSON<T: Encodable>(_ value: T) -> String {
+        (value as? any HandWrittenJSON)?.jsonText ?? JSONCodec.encodeString(value)
     }
 
     static func appendItemExtras(seq: Int64, clientID: String?, to out: inout String) {

@@ -81,7 +81,7 @@ public final class SQLiteStore: RoostStore {
         let pool = try DatabasePool(path: path, configuration: config)
         // GRDB's DatabasePool sets `synchronous = NORMAL` on its writer when
         // it turns WAL on, after `prepareDatabase`: without this every commit
-        // was acked before it was fsynced (SynchronousTests).
+        // was acked before it was fsynced (SQLiteStoreTests.walWithFullSynchronousOnTheWriter).
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try Schema.migrator.migrate(pool)
         let (epoch, lastID) = try pool.write { db -> (String, Int64) in
