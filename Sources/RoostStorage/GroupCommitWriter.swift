@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import GRDB
 import Synchronization
 
@@ -14,6 +16,11 @@ import Synchronization
 /// While a batch commits, new operations queue and form the next batch.
 /// Operations run in the order they were enqueued, in a replay too: writes
 /// commit in submission order (`SQLiteStore.commitsInSubmissionOrder`).
+///
+/// Batches run on a thread of the writer's own, which goes straight from one
+/// commit to the next and resumes each caller from there: a drain as a task
+/// paid two thread hand-offs per commit (to GRDB's queue and back), each a
+/// wake-up and, with both cores busy, a wait for one (issue 9's open loop).
 final class GroupCommitWriter: Sendable {
     struct State {
         var ops: [PendingWrite] = []
@@ -44,6 +51,8 @@ final class GroupCommitWriter: Sendable {
     private let replays = Atomic<Int>(0)
     private let walRestartDue = Atomic<Bool>(false)
     private let walRestarts = Atomic<Int>(0)
+    /// Signalled when a drain is due (`State.draining` turned on) and on close.
+    private let wake = DispatchSemaphore(value: 0)
 
     /// Transactions committed so far (tests check that writes share them).
     var committedBatches: Int { batches.load(ordering: .relaxed) }
@@ -67,6 +76,20 @@ final class GroupCommitWriter: Sendable {
         self.maxBatch = maxBatch
         self.maxPending = maxPending
         self.metrics = metrics
+        Thread.detachNewThread { [weak self, wake] in
+            Thread.current.name = "roost-writer"
+            Self.runThread(writer: { self }, wake: wake)
+        }
+    }
+
+    /// The writer thread: sleeps until a drain is due, drains, and ends once
+    /// the writer is closed (or gone: a store that was never closed).
+    private static func runThread(writer: () -> GroupCommitWriter?, wake: DispatchSemaphore) {
+        while true {
+            let signalled = wake.wait(timeout: .now() + .seconds(5)) == .success
+            guard let writer = writer() else { return }
+            if signalled, writer.drain() { return }
+        }
     }
 
     /// Runs `op` in the next batch and returns its value after the batch commits.
@@ -102,7 +125,7 @@ final class GroupCommitWriter: Sendable {
                 guard !s.cursors.isEmpty else { return false }
                 return self.startDrainIfIdle(&s)
             }
-            if start { await self.drain() }
+            if start { self.wake.signal() }
         }
     }
 
@@ -121,12 +144,11 @@ final class GroupCommitWriter: Sendable {
                 s.closed = true
                 if !s.draining && s.ops.isEmpty && s.cursors.isEmpty { return true }
                 s.drainFinished.append(continuation)
-                if !s.draining {
-                    s.draining = true
-                    Task { await self.drain() }
-                }
+                s.draining = true
                 return false
             }
+            // Wakes the thread to drain what is queued, or just to end.
+            wake.signal()
             if done { continuation.resume() }
         }
     }
@@ -141,7 +163,7 @@ final class GroupCommitWriter: Sendable {
             return startDrainIfIdle(&s) ? .start : .none
         }
         switch action {
-        case .start: Task { await self.drain() }
+        case .start: wake.signal()
         case .none: break
         case .reject(let error): op.finish(.failure(error))
         }
@@ -155,10 +177,12 @@ final class GroupCommitWriter: Sendable {
 
     private enum DrainStep {
         case batch([PendingWrite], [DeviceKey: Int64])
-        case done
+        case done(closed: Bool)
     }
 
-    private func drain() async {
+    /// Commits batches on the writer thread until none is queued; returns
+    /// whether the writer is closed (the thread then ends).
+    private func drain() -> Bool {
         while true {
             let step = state.withLock { s -> DrainStep in
                 if s.ops.isEmpty && s.cursors.isEmpty {
@@ -166,7 +190,7 @@ final class GroupCommitWriter: Sendable {
                     let waiters = s.drainFinished
                     s.drainFinished = []
                     for w in waiters { w.resume() }
-                    return .done
+                    return .done(closed: s.closed)
                 }
                 var ops: [PendingWrite] = []
                 if s.ops.count <= maxBatch {
@@ -182,28 +206,28 @@ final class GroupCommitWriter: Sendable {
                 return .batch(ops, cursors)
             }
             switch step {
-            case .done:
-                return
+            case .done(let closed):
+                return closed
             case .batch(let ops, let cursors):
-                await commit(ops: ops, cursors: cursors)
+                commit(ops: ops, cursors: cursors)
                 state.withLock { $0.committingCursors = [:] }
-                if walRestartDue.exchange(false, ordering: .relaxed) { await finishCheckpoint() }
+                if walRestartDue.exchange(false, ordering: .relaxed) { finishCheckpoint() }
             }
         }
     }
 
-    private func commit(ops: [PendingWrite], cursors: [DeviceKey: Int64]) async {
+    private func commit(ops: [PendingWrite], cursors: [DeviceKey: Int64]) {
         let started = ContinuousClock.now
         do {
             var batch = WriteBatch(heads: heads)
             do {
-                try await pool.write { [batch] db in
+                try pool.write { [batch] db in
                     try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false)
                 }
             } catch is PartialWrite {
                 replays.add(1, ordering: .relaxed)
                 batch = WriteBatch(heads: heads)
-                try await pool.write { [batch] db in
+                try pool.write { [batch] db in
                     try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true)
                 }
             }
@@ -221,9 +245,9 @@ final class GroupCommitWriter: Sendable {
     /// commit can land while it copies, so it copies every frame, and the
     /// next commit starts the WAL over (unless a reader still holds a
     /// snapshot in it; the checkpointer then asks again).
-    private func finishCheckpoint() async {
+    private func finishCheckpoint() {
         do {
-            _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             walRestarts.add(1, ordering: .relaxed)
         } catch {
             // Busy or failing: the WAL keeps growing until the next request.
@@ -251,8 +275,8 @@ final class GroupCommitWriter: Sendable {
 struct PartialWrite: Error {}
 
 /// One queued write, whatever its value type. Used on the writer's queue
-/// (`run`) and then by the draining task after the commit (`committed`):
-/// one at a time, ordered by the commit's await.
+/// (`run`) and then by the writer thread after the commit (`committed`):
+/// one at a time.
 class PendingWrite: @unchecked Sendable {
     /// Runs the op inside the batch's transaction and keeps its outcome;
     /// throws `PartialWrite` when the attempt must be replayed.

@@ -36,7 +36,7 @@ final class SearchIndex: Sendable {
     private let pacing: Mutex<SearchIndexPacing>
     private let applied = Atomic<Int64>(0)
     private let logger: Logger
-    private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let loop = Mutex<BackgroundLoop?>(nil)
     /// How far behind the messages the index is: 0 when it holds every
     /// committed text, else the age of the newest text it took last.
     private let lag = Gauge(label: "roost_search_index_lag_seconds")
@@ -50,30 +50,25 @@ final class SearchIndex: Sendable {
         applied.store(try pool.read { db in try SearchIndexState.read(db)?.appliedChange ?? 0 }, ordering: .relaxed)
     }
 
-    /// Starts indexing in the background; `commits` counts the message
-    /// writer's commits (no new commit, nothing new to index).
+    /// Starts indexing in the background (`BackgroundLoop`, below the
+    /// connections' priority); `commits` counts the message writer's commits
+    /// (no new commit, nothing new to index).
     func start(commits: @escaping @Sendable () -> Int) {
         let tick = pacing.withLock { $0.tick }
-        let task = Task { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
-                let commits = commits()
-                guard !Task.isCancelled, pacing.withLock({ $0.isDue(commits: commits, now: .now) }) else { continue }
-                do {
-                    _ = try await step(newTexts: chunk)
-                } catch {
-                    logger.warning("indexing message texts for search failed", metadata: ["error": "\(error)"])
-                }
+        let background = BackgroundLoop(name: "roost-search", period: tick) { [self] in
+            let commits = commits()
+            guard pacing.withLock({ $0.isDue(commits: commits, now: .now) }) else { return }
+            do {
+                _ = try stepNow(newTexts: chunk)
+            } catch {
+                logger.warning("indexing message texts for search failed", metadata: ["error": "\(error)"])
             }
         }
-        loop.withLock { $0 = task }
+        loop.withLock { $0 = background }
     }
 
     func close() async throws {
-        if let task = loop.withLock({ $0 }) {
-            task.cancel()
-            await task.value
-        }
+        if let background = loop.withLock({ $0 }) { await background.stop() }
         _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }
@@ -102,29 +97,44 @@ final class SearchIndex: Sendable {
     @discardableResult
     func step(newTexts limit: Int) async throws -> SearchIndexStep {
         let startedAt = ContinuousClock.now
-        let main = self.main
-        let outcome = try await pool.write { db -> (SearchIndexStep, Int64, Int64) in
-            guard var index = try SearchIndexState.read(db) else { throw StorageError.searchIndexMissing }
-            let work = try main.read { chat in
-                try SearchIndexWork.read(chat, after: index, newTexts: limit)
-            }
-            // Nothing new (a search on an index that caught up): no page written.
-            guard work.lastChange != nil || work.newUpTo != nil else {
-                return (SearchIndexStep(indexed: 0, changed: 0, caughtUp: true), index.appliedChange, index.indexedUpTo)
-            }
-            let changed = try work.apply(db, indexedUpTo: index.indexedUpTo)
-            index.indexedUpTo = max(index.indexedUpTo, work.newUpTo ?? index.indexedUpTo)
-            index.appliedChange = max(index.appliedChange, work.lastChange ?? index.appliedChange)
-            try db.execute(sql: "UPDATE search_state SET indexed_up_to = ?, applied_change = ? WHERE id = 1",
-                           arguments: [index.indexedUpTo, index.appliedChange])
-            return (SearchIndexStep(indexed: work.newTexts.count, changed: changed, caughtUp: !work.more),
-                    index.appliedChange, index.indexedUpTo)
+        let outcome = try await pool.write { [self] db in try apply(db, newTexts: limit) }
+        return finish(outcome, newTexts: limit, startedAt: startedAt)
+    }
+
+    /// `step` on the calling thread (the background loop's).
+    private func stepNow(newTexts limit: Int) throws -> SearchIndexStep {
+        let startedAt = ContinuousClock.now
+        let outcome = try pool.write { [self] db in try apply(db, newTexts: limit) }
+        return finish(outcome, newTexts: limit, startedAt: startedAt)
+    }
+
+    private typealias Outcome = (step: SearchIndexStep, appliedChange: Int64, indexedUpTo: Int64)
+
+    private func apply(_ db: Database, newTexts limit: Int) throws -> Outcome {
+        guard var index = try SearchIndexState.read(db) else { throw StorageError.searchIndexMissing }
+        let work = try main.read { chat in
+            try SearchIndexWork.read(chat, after: index, newTexts: limit)
         }
-        applied.store(outcome.1, ordering: .relaxed)
+        // Nothing new (a search on an index that caught up): no page written.
+        guard work.lastChange != nil || work.newUpTo != nil else {
+            return (SearchIndexStep(indexed: 0, changed: 0, caughtUp: true), index.appliedChange, index.indexedUpTo)
+        }
+        let changed = try work.apply(db, indexedUpTo: index.indexedUpTo)
+        index.indexedUpTo = max(index.indexedUpTo, work.newUpTo ?? index.indexedUpTo)
+        index.appliedChange = max(index.appliedChange, work.lastChange ?? index.appliedChange)
+        try db.execute(sql: "UPDATE search_state SET indexed_up_to = ?, applied_change = ? WHERE id = 1",
+                       arguments: [index.indexedUpTo, index.appliedChange])
+        return (SearchIndexStep(indexed: work.newTexts.count, changed: changed, caughtUp: !work.more),
+                index.appliedChange, index.indexedUpTo)
+    }
+
+    private func finish(_ outcome: Outcome, newTexts limit: Int, startedAt: ContinuousClock.Instant) -> SearchIndexStep {
+        applied.store(outcome.appliedChange, ordering: .relaxed)
         if limit > 0 {
-            pacing.withLock { $0.stepped(caughtUp: outcome.0.caughtUp, startedAt: startedAt) }
-            lag.record(outcome.0.caughtUp ? 0 : Double(nowMillisForIDs() - SnowflakeGenerator.millis(of: outcome.2)) / 1000)
+            pacing.withLock { $0.stepped(caughtUp: outcome.step.caughtUp, startedAt: startedAt) }
+            lag.record(outcome.step.caughtUp ? 0
+                       : Double(nowMillisForIDs() - SnowflakeGenerator.millis(of: outcome.indexedUpTo)) / 1000)
         }
-        return outcome.0
+        return outcome.step
     }
 }

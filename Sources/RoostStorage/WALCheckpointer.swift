@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import Synchronization
 
 /// Copies the WAL back into the database file from a connection of its own,
 /// once per `interval`, so that commits never do it.
@@ -28,9 +29,11 @@ import Logging
 /// worth as ~20-25 ms, 20 ms' worth as ~10-18 ms, which also lifted a
 /// group's fan-out by a fifth (docs/benchmarks.md, seventh session). An
 /// interval without commits is skipped.
+///
+/// It runs on a `BackgroundLoop`, below the connections' priority.
 final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
-    private let task: Task<Void, Never>
+    private let loop: BackgroundLoop
 
     /// `commits` counts the writer's commits: no new one, no checkpoint.
     /// `restartWAL` asks the writer to finish a checkpoint of a WAL past
@@ -42,30 +45,25 @@ final class WALCheckpointer: Sendable {
         let connection = try DatabaseQueue(path: path, configuration: config)
         self.connection = connection
         let limitFrames = max(walSizeLimit / (try connection.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 4096), 1)
-        task = Task {
-            var checkpointedAt = -1
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { return }
-                let committed = commits()
-                guard committed != checkpointedAt else { continue }
-                checkpointedAt = committed
-                do {
-                    let (frames, copied) = try await connection.writeWithoutTransaction { db in
-                        try db.checkpoint(.passive)
-                    }
-                    // Caught up with what it saw (no reader held an older snapshot).
-                    if frames >= limitFrames && copied == frames { restartWAL() }
-                } catch {
-                    logger.debug("background WAL checkpoint failed", metadata: ["error": "\(error)"])
-                }
+        let checkpointedAt = Mutex(-1)
+        loop = BackgroundLoop(name: "roost-checkpt", period: interval) {
+            let committed = commits()
+            guard checkpointedAt.withLock({ seen in
+                defer { seen = committed }
+                return seen != committed
+            }) else { return }
+            do {
+                let (frames, copied) = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                // Caught up with what it saw (no reader held an older snapshot).
+                if frames >= limitFrames && copied == frames { restartWAL() }
+            } catch {
+                logger.debug("background WAL checkpoint failed", metadata: ["error": "\(error)"])
             }
         }
     }
 
     func close() async throws {
-        task.cancel()
-        await task.value
+        await loop.stop()
         try connection.close()
     }
 }

@@ -1,0 +1,57 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Background upkeep (search indexing, WAL checkpoints) on a thread of its
+/// own at a lower scheduling priority. On two cores a step of upkeep taking
+/// one core for tens of milliseconds left the connections, the writer and
+/// everything else one core, which showed directly in the open loop's p99
+/// (issue 9); at `nice` 10 such a step yields while they are busy and
+/// still gets about a tenth of a core when everything is, so it never
+/// starves. The thread's priority is its own (Linux sets it per thread), so
+/// no shared pool thread is left lowered.
+final class BackgroundLoop: Sendable {
+    /// What the thread shares with its owner.
+    private final class Control: Sendable {
+        let stopping = Atomic<Bool>(false)
+        let wake = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+    }
+
+    private let control = Control()
+
+    /// Runs `body` every `period` (first after one period) until `stop`.
+    init(name: String, period: Duration, nice: Int32 = 10, body: @escaping @Sendable () -> Void) {
+        let nanos = max(Int(period.components.seconds) * 1_000_000_000 + Int(period.components.attoseconds / 1_000_000_000), 1)
+        Thread.detachNewThread { [control] in
+            Thread.current.name = name
+            #if canImport(Glibc)
+            // Linux: PRIO_PROCESS with 0 is the calling thread.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+            #endif
+            while !control.stopping.load(ordering: .relaxed) {
+                _ = control.wake.wait(timeout: .now() + .nanoseconds(nanos))
+                if control.stopping.load(ordering: .relaxed) { break }
+                body()
+            }
+            control.finished.signal()
+        }
+    }
+
+    /// Ends the loop after the step under way, if any.
+    func stop() async {
+        guard !control.stopping.exchange(true, ordering: .relaxed) else { return }
+        control.wake.signal()
+        let finished = control.finished
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                finished.wait()
+                continuation.resume()
+            }
+        }
+    }
+}
