@@ -17,6 +17,22 @@ extension SQLiteStore {
     public static let unreadSQL = """
         SELECT COUNT(*) FROM messages WHERE conv_key = ? AND id > ? AND sender_id <> ? AND recalled = 0
         """
+    /// A user's 1:1 conversations with their newest message, newest first
+    /// (`?` = user, limit). Each pair's newest message is one seek along the
+    /// (conv_key, id) index, as for groups: the pairs table holds no "last
+    /// message" (keeping one cost every message two more writes). The key is
+    /// `ConversationKeys.direct`, spelled in SQL.
+    public static let directConversationsSQL = """
+        SELECT d.peer_id, m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id,
+               m.content, m.recalled, m.created_at, m.edited_at, m.reactions
+        FROM direct_conversations d
+        JOIN messages m ON m.id = (
+            SELECT id FROM messages
+            WHERE conv_key = 'd:' || min(d.user_id, d.peer_id) || ':' || max(d.user_id, d.peer_id)
+            ORDER BY id DESC LIMIT 1)
+        WHERE d.user_id = ?
+        ORDER BY m.id DESC LIMIT ?
+        """
     /// The newest message of a conversation (`?` = conv_key).
     static let lastMessageSQL = """
         SELECT \(messageColumns)
@@ -36,27 +52,19 @@ extension SQLiteStore {
     public func conversations(user: Int64, limit: Int) async throws -> [ConversationEntry] {
         try await pool.read { db in
             var entries: [ConversationEntry] = []
-            // The user's rows sorted by their last message first (no index on it:
-            // keeping one cost every 1:1 message two random index writes), then
-            // only the listed ones joined with their message.
-            let direct = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.peer_id, d.updated_at, m.id, m.sender_id, m.recipient_id, m.group_id, m.client_id,
-                       m.content, m.recalled, m.created_at, m.edited_at, m.reactions
-                FROM (SELECT peer_id, last_message_id, updated_at FROM direct_conversations
-                      WHERE user_id = ? ORDER BY last_message_id DESC LIMIT ?) d
-                JOIN messages m ON m.id = d.last_message_id
-                ORDER BY d.last_message_id DESC
-                """), arguments: [user, limit])
+            let direct = try Row.fetchAll(db.cachedStatement(sql: Self.directConversationsSQL),
+                                          arguments: [user, limit])
             for row in direct {
                 let peer: Int64 = row["peer_id"]
                 let key = Self.directKey(user, peer)
                 let position = try Self.readPosition(db: db, user: user, key: key)
+                let last = Self.messageRow(row)
                 entries.append(ConversationEntry(
                     conversation: Conversation.direct(peer: peer).description,
-                    lastMessage: Self.messageRow(row).record(for: user),
+                    lastMessage: last.record(for: user),
                     unread: try Self.unread(db: db, user: user, key: key, position: position),
                     mentions: try Self.unreadMentions(db: db, user: user, key: key, position: position),
-                    updatedAt: row["updated_at"]))
+                    updatedAt: last.createdAt))
             }
             for (group, since) in try Self.groupsOf(db: db, user: user) {
                 let key = "g:\(group)"
@@ -116,28 +124,25 @@ extension SQLiteStore {
         ConversationKeys.direct(a, b)
     }
 
-    /// Keeps both sides' conversation-list rows current; runs in the send
-    /// transaction. Returns true when the conversation is new (the two just
-    /// became contacts; one primary-key probe).
+    /// Records that two users have a 1:1 conversation (both sides' rows, on
+    /// the first message); runs in the send transaction. Returns true when
+    /// the conversation is new (the two just became contacts). Every later
+    /// message costs one primary-key probe and no write.
     @discardableResult
-    static func touchDirectConversation(db: Database, from: Int64, to: Int64, messageID: Int64, now: Int64) throws -> Bool {
+    static func touchDirectConversation(db: Database, from: Int64, to: Int64) throws -> Bool {
         let probe = try BoundStatement(db, "SELECT 1 FROM direct_conversations WHERE user_id = ? AND peer_id = ?")
         probe.bind(1, from)
         probe.bind(2, to)
-        let existed = try probe.first { _ in true } ?? false
-        let upsert = try BoundStatement(db, """
-            INSERT INTO direct_conversations (user_id, peer_id, last_message_id, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (user_id, peer_id) DO UPDATE SET last_message_id = excluded.last_message_id,
-                updated_at = excluded.updated_at
+        guard try probe.first({ _ in true }) == nil else { return false }
+        let insert = try BoundStatement(db, """
+            INSERT OR IGNORE INTO direct_conversations (user_id, peer_id) VALUES (?, ?)
             """)
         for (user, peer) in from == to ? [(from, to)] : [(from, to), (to, from)] {
-            upsert.bind(1, user)
-            upsert.bind(2, peer)
-            upsert.bind(3, messageID)
-            upsert.bind(4, now)
-            try upsert.execute()
+            insert.bind(1, user)
+            insert.bind(2, peer)
+            try insert.execute()
         }
-        return !existed
+        return true
     }
 
     static func messageRow(_ row: Row) -> MessageRow {

@@ -37,7 +37,7 @@ extension SQLiteStore {
             try Self.insertMessage(db: db, id: id, sender: send.from, recipient: send.to, group: nil, conversationKey: key,
                                    clientID: send.clientID, contentJSON: contentJSON, now: now)
             try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
-            let firstContact = try Self.touchDirectConversation(db: db, from: send.from, to: send.to, messageID: id, now: now)
+            let firstContact = try Self.touchDirectConversation(db: db, from: send.from, to: send.to)
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)
             var deliveries: [Delivery] = []

@@ -134,6 +134,27 @@ struct ConversationFeatureTests {
         try await test.close()
     }
 
+    /// A 1:1 conversation moves to the top with its newest message, either
+    /// side's, and the limit keeps the most recent ones.
+    @Test(arguments: Backend.available)
+    func directConversationsListNewestFirst(_ backend: Backend) async throws {
+        let test = try await backend.open()
+        let store = test.store
+        let ids = try await test.users(4)
+        let (a, b, c, d) = (ids[0], ids[1], ids[2], ids[3])
+        _ = try await Self.send(store, a, b, "to b")
+        _ = try await Self.send(store, a, c, "to c")
+        _ = try await Self.send(store, d, a, "from d")
+        #expect(try await store.conversations(user: a, limit: 10).map(\.conversation) == ["u:\(d)", "u:\(c)", "u:\(b)"])
+        let last = try await Self.send(store, b, a, "from b")
+        let list = try await store.conversations(user: a, limit: 2)
+        #expect(list.map(\.conversation) == ["u:\(b)", "u:\(d)"])
+        #expect(list.first?.lastMessage?.content?.text == "from b")
+        #expect(list.first?.updatedAt == last.result.timestamp)
+        #expect(try await store.conversations(user: c, limit: 10).map(\.conversation) == ["u:\(a)"])
+        try await test.close()
+    }
+
     @Test(arguments: Backend.available)
     func recallEditAndReactions(_ backend: Backend) async throws {
         let test = try await backend.open()

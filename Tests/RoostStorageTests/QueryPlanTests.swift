@@ -16,4 +16,15 @@ struct QueryPlanTests {
         }
         try await store.close()
     }
+
+    /// The conversation list finds each 1:1 pair's newest message with a seek.
+    @Test func theConversationListSeeksEachPairsNewestMessage() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roost-plan-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteStore(path: path)
+        let plan = try await store.queryPlan(SQLiteStore.directConversationsSQL).joined(separator: " | ")
+        #expect(plan.contains("INDEX messages_by_conversation (conv_key=?)"), "\(plan)")
+        #expect(plan.contains("SEARCH d USING PRIMARY KEY (user_id=?)"), "\(plan)")
+        #expect(!plan.contains("SCAN messages") && !plan.contains("SCAN m"), "\(plan)")
+        try await store.close()
+    }
 }
