@@ -246,8 +246,10 @@ final class GroupCommitWriter: Sendable {
     /// next commit starts the WAL over (unless a reader still holds a
     /// snapshot in it; the checkpointer then asks again).
     private func finishCheckpoint() {
+        let started = ContinuousClock.now
         do {
             _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            metrics.recordWALRestart(duration: ContinuousClock.now - started)
             walRestarts.add(1, ordering: .relaxed)
         } catch {
             // Busy or failing: the WAL keeps growing until the next request.

@@ -9,12 +9,18 @@ struct StorageMetrics: Sendable {
     /// One write from enqueue to commit: what a sender waits for its ack.
     let writeLatency = Timer(label: "roost_storage_write_seconds")
     let failures = Counter(label: "roost_storage_commit_failures_total")
+    /// The writer's own checkpoint before the WAL starts over (no batch runs meanwhile).
+    let walRestartLatency = Timer(label: "roost_storage_wal_restart_seconds")
     /// Writes waiting for the next batch; near the writer's bound, writes are refused as overloaded.
     let queueDepth = Gauge(label: "roost_storage_queue_depth")
 
     func recordBatch(size: Int, duration: Duration) {
         batchSize.record(size)
         commitLatency.recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    func recordWALRestart(duration: Duration) {
+        walRestartLatency.recordNanoseconds(Self.nanoseconds(duration))
     }
 
     func recordWrite(duration: Duration) {

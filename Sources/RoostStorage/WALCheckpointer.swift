@@ -53,9 +53,21 @@ final class WALCheckpointer: Sendable {
                 return seen != committed
             }) else { return }
             do {
-                let (frames, copied) = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-                // Caught up with what it saw (no reader held an older snapshot).
-                if frames >= limitFrames && copied == frames { restartWAL() }
+                func checkpoint() throws -> (frames: Int, copied: Int) {
+                    try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                }
+                var (frames, copied) = try checkpoint()
+                // Caught up with what it saw (no reader held an older snapshot)?
+                guard frames >= limitFrames && copied == frames else { return }
+                // Copy what was committed meanwhile, twice at most: the
+                // writer's own checkpoint (no batch runs during it) then
+                // copies only the last few commits' frames.
+                for _ in 0..<2 where copied == frames {
+                    let seen = frames
+                    (frames, copied) = try checkpoint()
+                    if frames == seen { break }
+                }
+                if copied == frames { restartWAL() }
             } catch {
                 logger.debug("background WAL checkpoint failed", metadata: ["error": "\(error)"])
             }
