@@ -54,7 +54,8 @@ final class WALCheckpointer: Sendable {
             }) else { return }
             do {
                 func checkpoint() throws -> (frames: Int, copied: Int) {
-                    try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                    let result = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                    return (result.walFrameCount, result.checkpointedFrameCount)
                 }
                 var (frames, copied) = try checkpoint()
                 // Caught up with what it saw (no reader held an older snapshot)?

@@ -145,6 +145,29 @@ struct SyncTests {
         }
     }
 
+    /// An item offered while the window was full is dropped and read from
+    /// storage later, also when a later item was offered meanwhile (the
+    /// window first gives such a gap a moment to fill by itself).
+    @Test func anItemDroppedFromAFullWindowArrivesBeforeALaterOne() async throws {
+        try await LiveServer.run(configure: { $0.core.pushWindow = 2; $0.core.retryInterval = .seconds(30) }) { server in
+            let alice = try await server.newUser("a"), bob = try await server.newUser("b")
+            let a = try await TestClient.connect(server, alice), b = try await TestClient.connect(server, bob)
+            for i in 1...2 { _ = try await a.sendText("m\(i)", to: bob.userID) }
+            #expect(try await b.items(2).map(\.seq) == [1, 2])
+            // 3 and 4 wait in the window; 5 is beyond it and dropped.
+            for i in 3...5 { _ = try await a.sendText("m\(i)", to: bob.userID) }
+            try await b.ack(2)
+            #expect(try await b.items(2).map(\.seq) == [3, 4])
+            // 6 fits (4 + 2) and waits above the missing 5.
+            _ = try await a.sendText("m6", to: bob.userID)
+            try await b.ack(4)
+            let last = try await b.items(2)
+            #expect(last.map(\.seq) == [5, 6])
+            #expect(last.map { ($0.data["content"] as? [String: Any])?["text"] as? String } == ["m5", "m6"])
+            #expect(await b.itemsWithin(.milliseconds(200)).isEmpty, "each item once")
+        }
+    }
+
     @Test func everythingAckedSurvivesARestart() async throws {
         let directory = TempDirectory.make()
         let (alice, bob, acks) = try await LiveServer.run(dataDirectory: directory) { server in

@@ -14,15 +14,25 @@ extension ClientConnection {
         pump()
     }
 
-    /// Sends what the window allows; reads missing items from storage in the background.
-    func pump() {
+    /// Sends what the window allows; reads missing items from storage in the
+    /// background, unless the missing one is likely still on its way
+    /// (`DeliveryWindow.awaitsOffer`): then only after `reorderGrace`.
+    func pump(readingGaps: Bool = false) {
         guard identity != nil, welcomed, !isClosed else { return }
         let (frames, fetchAfter, limit) = window.takeReady(now: .now)
         send(pushes: frames)
-        if let fetchAfter, !fetching {
-            fetching = true
-            Task { await self.fetch(after: fetchAfter, limit: limit) }
+        guard let fetchAfter, !fetching else { return }
+        if !readingGaps, window.awaitsOffer(after: fetchAfter) {
+            if gapTimer == nil {
+                gapTimer = arm(at: .now + DeliveryWindow.reorderGrace) { connection in
+                    connection.gapTimer = nil
+                    connection.pump(readingGaps: true)
+                }
+            }
+            return
         }
+        fetching = true
+        Task { await self.fetch(after: fetchAfter, limit: limit) }
     }
 
     private func fetch(after: Int64, limit: Int) async {

@@ -21,6 +21,8 @@ public actor ClientConnection {
     var retryTimer: (any ScheduledWork)?
     var idleTimer: (any ScheduledWork)?
     var loginTimer: (any ScheduledWork)?
+    /// Armed while a gap below a later offer waits to fill (`pump`).
+    var gapTimer: (any ScheduledWork)?
     var fetching = false
     /// Set once the presence tracker counted this connection (it must hear of the close).
     var presenceJoined = false
@@ -136,9 +138,11 @@ public actor ClientConnection {
         retryTimer?.cancel()
         idleTimer?.cancel()
         loginTimer?.cancel()
+        gapTimer?.cancel()
         retryTimer = nil
         idleTimer = nil
         loginTimer = nil
+        gapTimer = nil
     }
 
     private func loginTimedOut() {

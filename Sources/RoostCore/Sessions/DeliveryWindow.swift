@@ -42,6 +42,10 @@ struct DeliveryWindow {
     private(set) var pushedUpTo: Int64 = 0
     /// Highest committed seq this connection knows of.
     private(set) var head: Int64 = 0
+    /// Items up to here committed before this session started, or on another
+    /// node: no offer of them is coming, so a gap there is read from storage
+    /// at once. Above it every item is offered as its commit is delivered.
+    private var offeredFrom: Int64 = 0
     private(set) var inflight: [InFlight] = []
     /// Frames offered above `pushedUpTo`, waiting for room in the window.
     private var pending: [Int64: Frame] = [:]
@@ -59,6 +63,7 @@ struct DeliveryWindow {
         acked = cursor
         pushedUpTo = cursor
         self.head = max(self.head, head)
+        offeredFrom = max(offeredFrom, self.head)
         inflight = []
         pending = pending.filter { $0.key > cursor }
         withheld = withheld.filter { $0 > cursor }
@@ -66,7 +71,21 @@ struct DeliveryWindow {
 
     mutating func noteHead(_ seq: Int64) {
         head = max(head, seq)
+        offeredFrom = max(offeredFrom, seq)
     }
+
+    /// Whether the item missing after `seq` is most likely an offer a moment
+    /// behind a later one: its commit's delivery runs in another task, and
+    /// two deliveries for one user may arrive in either order. Reading it
+    /// from storage at once cost a read per connection for every such swap
+    /// (in a group, one per member: issue 9's fan-out); the connection waits
+    /// `reorderGrace` first, and reads only if the item has not come.
+    func awaitsOffer(after seq: Int64) -> Bool {
+        seq + 1 > offeredFrom && pending.keys.contains { $0 > seq + 1 }
+    }
+
+    /// How long a gap below a later offer is given to fill before it is read.
+    static let reorderGrace: Duration = .milliseconds(10)
 
     /// A committed item for this user. Frames far beyond the window are not
     /// kept: they will be read from storage when their turn comes.
