@@ -24,15 +24,18 @@ final class BackgroundLoop: Sendable {
 
     private let control = Control()
 
-    /// Runs `body` every `period` (first after one period) until `stop`.
+    /// Runs `body` every `period` (first after one period) until `stop`;
+    /// returns once the thread runs, named and at its priority.
     init(name: String, period: Duration, nice: Int32 = 10, body: @escaping @Sendable () -> Void) {
         let nanos = max(Int(period.components.seconds) * 1_000_000_000 + Int(period.components.attoseconds / 1_000_000_000), 1)
+        let started = DispatchSemaphore(value: 0)
         Thread.detachNewThread { [control] in
             Thread.current.name = name
             #if canImport(Glibc)
             // Linux: PRIO_PROCESS with 0 is the calling thread.
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
             #endif
+            started.signal()
             while !control.stopping.load(ordering: .relaxed) {
                 _ = control.wake.wait(timeout: .now() + .nanoseconds(nanos))
                 if control.stopping.load(ordering: .relaxed) { break }
@@ -40,6 +43,7 @@ final class BackgroundLoop: Sendable {
             }
             control.finished.signal()
         }
+        started.wait()
     }
 
     /// Ends the loop after the step under way, if any.

@@ -76,10 +76,14 @@ final class GroupCommitWriter: Sendable {
         self.maxBatch = maxBatch
         self.maxPending = maxPending
         self.metrics = metrics
+        // Returns once the thread runs (and is named): tests and `top -H` see it.
+        let started = DispatchSemaphore(value: 0)
         Thread.detachNewThread { [weak self, wake] in
             Thread.current.name = "roost-writer"
+            started.signal()
             Self.runThread(writer: { self }, wake: wake)
         }
+        started.wait()
     }
 
     /// The writer thread: sleeps until a drain is due, drains, and ends once
