@@ -10,9 +10,9 @@ import Glibc
 /// own at a lower scheduling priority. On two cores a step of upkeep taking
 /// one core for tens of milliseconds left the connections, the writer and
 /// everything else one core, which showed directly in the open loop's p99
-/// (issue 9); at `nice` 10 such a step yields while they are busy and
-/// still gets about a tenth of a core when everything is, so it never
-/// starves. The thread's priority is its own (Linux sets it per thread), so
+/// (issue 9); 10 `nice` steps below the server such a step yields while
+/// they are busy and still gets about a tenth of a core when everything is,
+/// so it never starves. The thread's priority is its own (Linux sets it per thread), so
 /// no shared pool thread is left lowered.
 final class BackgroundLoop: Sendable {
     /// What the thread shares with its owner.
@@ -32,8 +32,11 @@ final class BackgroundLoop: Sendable {
         Thread.detachNewThread { [control] in
             Thread.current.name = name
             #if canImport(Glibc)
-            // Linux: PRIO_PROCESS with 0 is the calling thread.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+            // Linux: PRIO_PROCESS with 0 is the calling thread. Relative to the
+            // thread that started it, so a server run under `nice` keeps its
+            // upkeep below it too (and never asks to be raised).
+            let which = __priority_which_t(PRIO_PROCESS.rawValue)
+            _ = setpriority(which, 0, min(getpriority(which, 0) + nice, 19))
             #endif
             started.signal()
             while !control.stopping.load(ordering: .relaxed) {
