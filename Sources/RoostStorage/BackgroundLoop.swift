@@ -1,10 +1,5 @@
 import Dispatch
-import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Background upkeep (search indexing, WAL checkpoints) on a thread of its
 /// own at a lower scheduling priority. On two cores a step of upkeep taking
@@ -12,8 +7,8 @@ import Glibc
 /// everything else one core, which showed directly in the open loop's p99
 /// (issue 9); 10 `nice` steps below the server such a step yields while
 /// they are busy and still gets about a tenth of a core when everything is,
-/// so it never starves. The thread's priority is its own (Linux sets it per thread), so
-/// no shared pool thread is left lowered.
+/// so it never starves. The thread's priority is its own
+/// (`startStoreThread`), so no shared pool thread is left lowered.
 final class BackgroundLoop: Sendable {
     /// What the thread shares with its owner.
     private final class Control: Sendable {
@@ -27,18 +22,8 @@ final class BackgroundLoop: Sendable {
     /// Runs `body` every `period` (first after one period) until `stop`;
     /// returns once the thread runs, named and at its priority.
     init(name: String, period: Duration, nice: Int32 = 10, body: @escaping @Sendable () -> Void) {
-        let nanos = max(Int(period.components.seconds) * 1_000_000_000 + Int(period.components.attoseconds / 1_000_000_000), 1)
-        let started = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { [control] in
-            Thread.current.name = name
-            #if canImport(Glibc)
-            // Linux: PRIO_PROCESS with 0 is the calling thread. Relative to the
-            // thread that started it, so a server run under `nice` keeps its
-            // upkeep below it too (and never asks to be raised).
-            let which = __priority_which_t(PRIO_PROCESS.rawValue)
-            _ = setpriority(which, 0, min(getpriority(which, 0) + nice, 19))
-            #endif
-            started.signal()
+        let nanos = Int(max(period.nanoseconds, 1))
+        startStoreThread(named: name, niceSteps: nice) { [control] in
             while !control.stopping.load(ordering: .relaxed) {
                 _ = control.wake.wait(timeout: .now() + .nanoseconds(nanos))
                 if control.stopping.load(ordering: .relaxed) { break }
@@ -46,7 +31,6 @@ final class BackgroundLoop: Sendable {
             }
             control.finished.signal()
         }
-        started.wait()
     }
 
     /// Ends the loop after the step under way, if any.

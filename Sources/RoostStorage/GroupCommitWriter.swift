@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import GRDB
 import Synchronization
 
@@ -76,14 +75,7 @@ final class GroupCommitWriter: Sendable {
         self.maxBatch = maxBatch
         self.maxPending = maxPending
         self.metrics = metrics
-        // Returns once the thread runs (and is named): tests and `top -H` see it.
-        let started = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { [weak self, wake] in
-            Thread.current.name = "roost-writer"
-            started.signal()
-            Self.runThread(writer: { self }, wake: wake)
-        }
-        started.wait()
+        startStoreThread(named: "roost-writer") { [weak self, wake] in Self.runThread(writer: { self }, wake: wake) }
     }
 
     /// The writer thread: sleeps until a drain is due, drains, and ends once
@@ -280,9 +272,9 @@ final class GroupCommitWriter: Sendable {
 /// failed after it had written: that attempt is rolled back and replayed.
 struct PartialWrite: Error {}
 
-/// One queued write, whatever its value type. Used on the writer's queue
-/// (`run`) and then by the writer thread after the commit (`committed`):
-/// one at a time.
+/// One queued write, whatever its value type. Used on the writer thread,
+/// one at a time: `run` inside the batch's transaction, `committed` after
+/// its commit.
 class PendingWrite: @unchecked Sendable {
     /// Runs the op inside the batch's transaction and keeps its outcome;
     /// throws `PartialWrite` when the attempt must be replayed.

@@ -16,23 +16,19 @@ struct StorageMetrics: Sendable {
 
     func recordBatch(size: Int, duration: Duration) {
         batchSize.record(size)
-        commitLatency.recordNanoseconds(Self.nanoseconds(duration))
+        commitLatency.recordNanoseconds(duration.nanoseconds)
     }
 
     func recordWALRestart(duration: Duration) {
-        walRestartLatency.recordNanoseconds(Self.nanoseconds(duration))
+        walRestartLatency.recordNanoseconds(duration.nanoseconds)
     }
 
     func recordWrite(duration: Duration) {
-        writeLatency.recordNanoseconds(Self.nanoseconds(duration))
+        writeLatency.recordNanoseconds(duration.nanoseconds)
     }
 
     func recordQueueDepth(_ depth: Int) {
         queueDepth.record(depth)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     func recordBatchFailure() {
