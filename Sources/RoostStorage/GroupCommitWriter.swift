@@ -95,8 +95,21 @@ final class GroupCommitWriter: Sendable {
     nonisolated(nonsending) func write<T: Sendable>(validatedFirst: Bool = false,
                             _ op: @escaping @Sendable (Database, WriteBatch) throws -> T) async throws -> T {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<T, any Error>) in
-            enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, continuation: continuation, metrics: metrics))
+            enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, metrics: metrics) { continuation.resume(with: $0) })
         }
+    }
+
+    /// Runs `op` in the next batch and calls `completion` with its value on
+    /// the writer's thread once the batch committed (or with the error).
+    ///
+    /// For a caller that is not a task waiting for the commit: a resumed
+    /// continuation runs its task on the global pool first, which then hops
+    /// to the caller's actor (a thread wake-up and a second job per write,
+    /// and writes of one actor resumed there in any order). `completion`
+    /// hands the outcome to the caller's own executor instead.
+    func submit<T: Sendable>(validatedFirst: Bool = false, _ op: @escaping @Sendable (Database, WriteBatch) throws -> T,
+                             completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, metrics: metrics, resume: completion))
     }
 
     /// Records a cursor move; written with the next batch.
@@ -288,16 +301,17 @@ class PendingWrite: @unchecked Sendable {
 final class TypedWrite<T: Sendable>: PendingWrite, @unchecked Sendable {
     private let op: @Sendable (Database, WriteBatch) throws -> T
     private let validatedFirst: Bool
-    private let continuation: UnsafeContinuation<T, any Error>
+    /// The caller's continuation, or its completion handler.
+    private let resume: @Sendable (Result<T, any Error>) -> Void
     private let metrics: StorageMetrics
     private let enqueued = ContinuousClock.now
     private var outcome: Result<T, any Error>?
 
-    init(op: @escaping @Sendable (Database, WriteBatch) throws -> T, validatedFirst: Bool,
-         continuation: UnsafeContinuation<T, any Error>, metrics: StorageMetrics) {
+    init(op: @escaping @Sendable (Database, WriteBatch) throws -> T, validatedFirst: Bool, metrics: StorageMetrics,
+         resume: @escaping @Sendable (Result<T, any Error>) -> Void) {
         self.op = op
         self.validatedFirst = validatedFirst
-        self.continuation = continuation
+        self.resume = resume
         self.metrics = metrics
     }
 
@@ -334,18 +348,18 @@ final class TypedWrite<T: Sendable>: PendingWrite, @unchecked Sendable {
         switch outcome {
         case .success(let value):
             metrics.recordWrite(duration: ContinuousClock.now - enqueued)
-            continuation.resume(returning: value)
+            resume(.success(value))
         case .failure(let error):
-            continuation.resume(throwing: error)
+            resume(.failure(error))
         case nil:
-            continuation.resume(throwing: StorageError.closed)
+            resume(.failure(StorageError.closed))
         }
     }
 
     override func finish(_ result: Result<Void, any Error>) {
         switch result {
         case .success: committed()
-        case .failure(let error): continuation.resume(throwing: error)
+        case .failure(let error): resume(.failure(error))
         }
     }
 }

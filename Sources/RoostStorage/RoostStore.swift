@@ -44,6 +44,10 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
     /// Commits a 1:1 message: idempotency check, the message row and one inbox
     /// item for each side (one for a note to self), in one transaction.
     nonisolated(nonsending) func sendDirect(_ send: DirectSend) async throws -> SendOutcome
+    /// `sendDirect`, answered through `completion` (on any thread) instead of
+    /// resuming a task: for a caller that hands the outcome to its own
+    /// executor. The default runs the async form in a task.
+    func sendDirect(_ send: DirectSend, completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void)
 
     // MARK: Operations
     func stats() async throws -> StoreStats
@@ -53,6 +57,16 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
 
 extension RoostStore {
     public var commitsInSubmissionOrder: Bool { false }
+
+    public func sendDirect(_ send: DirectSend, completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
+        Task {
+            do {
+                completion(.success(try await sendDirect(send)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
 
     /// Four reads; a backend that can do them in one overrides this.
     nonisolated(nonsending) public func sessionStart(user: Int64, device: String) async throws -> SessionStart {

@@ -3,10 +3,19 @@ import RoostProtocol
 
 extension SQLiteStore {
     nonisolated(nonsending) public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
+        try await writer.write(validatedFirst: true, directSend(send))
+    }
+
+    public func sendDirect(_ send: DirectSend, completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
+        writer.submit(validatedFirst: true, directSend(send), completion: completion)
+    }
+
+    /// The transaction of a 1:1 message; nothing in it refuses the send after its first write.
+    private func directSend(_ send: DirectSend) -> @Sendable (Database, WriteBatch) throws -> SendOutcome {
         // Encoded outside the writer unless the transaction changes the content
         // (a file's metadata filled in, mentions de-duplicated).
         let plainJSON = send.content.fileID == nil && send.content.mentions == nil ? send.content.jsonText : nil
-        return try await writer.write(validatedFirst: true) { [ids] db, batch in
+        return { [ids] db, batch in
             if let existing = try Self.sentBefore(db: db, user: send.from, device: send.device, clientID: send.clientID) {
                 return SendOutcome(result: existing, duplicate: true, deliveries: [])
             }

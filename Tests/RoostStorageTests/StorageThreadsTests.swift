@@ -4,6 +4,7 @@ import Glibc
 #endif
 import RoostProtocol
 @testable import RoostStorage
+import Synchronization
 import Testing
 
 /// The store's own threads: batches commit on the writer's thread, upkeep
@@ -41,6 +42,47 @@ struct StorageThreadsTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try Set(Self.threads().map(\.id)).isDisjoint(with: ours))
+    }
+
+    /// `sendDirect(_:completion:)`: no task waits for the commit; the
+    /// writer's thread calls each completion after its batch committed, in
+    /// the order the sends were submitted, and a refused send gets its error.
+    @Test func submittedSendsCompleteOnTheWriterThreadInOrder() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roost-submit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(path: dir.appendingPathComponent("roost.sqlite").path)
+        let user = try await store.createUser(username: "a", passwordHash: "x", isAdmin: false).id
+        let count = 200
+        let completions = Mutex<[(client: String, seq: Int64, thread: String)]>([])
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            for index in 0..<count {
+                // Notes to self: one inbox item each, numbered in commit order.
+                let send = DirectSend(from: user, device: "d", clientID: "c\(index)", to: user,
+                                      content: MessageContent(text: "m\(index)"))
+                store.sendDirect(send) { result in
+                    let seq = (try? result.get())?.result.seq ?? -1
+                    let all = completions.withLock {
+                        $0.append(("c\(index)", seq, Thread.current.name ?? ""))
+                        return $0.count
+                    }
+                    if all == count { done.resume() }
+                }
+            }
+        }
+        let seen = completions.withLock { $0 }
+        #expect(seen.map(\.client) == (0..<count).map { "c\($0)" })
+        #expect(seen.map(\.seq) == Array(1...Int64(count)))
+        #expect(seen.allSatisfy { $0.thread == "roost-writer" })
+
+        let refused = await withCheckedContinuation { (answer: CheckedContinuation<Result<SendOutcome, any Error>, Never>) in
+            store.sendDirect(DirectSend(from: user, device: "d", clientID: "nobody", to: 987_654_321,
+                                        content: MessageContent(text: "lost?"))) { answer.resume(returning: $0) }
+        }
+        #expect(throws: RoostError.self) { try refused.get() }
+        if case .failure(let error as RoostError) = refused { #expect(error.code == .notFound) }
+        #expect(try await store.head(of: user) == Int64(count))
+        try await store.close()
     }
 
     struct ThreadInfo {

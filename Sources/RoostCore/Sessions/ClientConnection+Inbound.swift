@@ -80,9 +80,11 @@ extension ClientConnection {
                     let ref = frame.messageID ?? ""
                     inbound.sendsInFlight += 1
                     inbound.answers.append((ref, nil))
-                    Task.immediate {
-                        await self.handle(frame)
-                        self.sendFinished(ref: ref)
+                    if !startDirectSend(frame, ref: ref) {
+                        Task.immediate {
+                            await self.handle(frame)
+                            self.sendFinished(ref: ref)
+                        }
                     }
                 } else {
                     // Anything but a cumulative ack or typing (which answer
@@ -97,7 +99,7 @@ extension ClientConnection {
         inbound.busy = false
     }
 
-    private func sendFinished(ref: String) {
+    func sendFinished(ref: String) {
         // A send that answered nothing (the connection closed) must not hold back the others.
         if let index = inbound.answers.firstIndex(where: { $0.ref == ref && $0.frame == nil }) {
             inbound.answers.remove(at: index)

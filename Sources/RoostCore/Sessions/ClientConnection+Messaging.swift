@@ -35,6 +35,14 @@ extension ClientConnection {
     }
 
     private func finishSend(_ outcome: SendOutcome, ref: String, identity: Identity, shared: Bool = false) async {
+        answerSend(outcome, ref: ref, identity: identity, shared: shared)
+        if let peer = firstContactPeer(outcome, identity: identity) {
+            await announceContacts(identity.userID, peer)
+        }
+    }
+
+    /// The sender's ack, its own items held, and the pushes to everyone else.
+    private func answerSend(_ outcome: SendOutcome, ref: String, identity: Identity, shared: Bool = false) {
         if !outcome.duplicate { services.metrics.messagesReceived.increment() }
         for delivery in outcome.deliveries where delivery.user == identity.userID {
             markHeld(delivery)
@@ -45,11 +53,66 @@ extension ClientConnection {
         } else {
             services.registry.deliver(outcome.deliveries, except: self)
         }
-        if outcome.firstContact, let peer = outcome.deliveries.first(where: { $0.user != identity.userID })?.user,
-           (try? await services.store.isBlockedEitherWay(identity.userID, peer)) == false {
-            // The two just became contacts: if both are online, each sees the other now.
-            await services.presence.contactsAdded(identity.userID, peer)
+    }
+
+    private func firstContactPeer(_ outcome: SendOutcome, identity: Identity) -> Int64? {
+        guard outcome.firstContact else { return nil }
+        return outcome.deliveries.first(where: { $0.user != identity.userID })?.user
+    }
+
+    /// The two just became contacts: if both are online, each sees the other now.
+    private func announceContacts(_ user: Int64, _ peer: Int64) async {
+        if (try? await services.store.isBlockedEitherWay(user, peer)) == false {
+            await services.presence.contactsAdded(user, peer)
         }
+    }
+
+    /// Starts an overlapped 1:1 `send_message` without a task: the commit
+    /// answers through a completion that the writer's thread hands to this
+    /// connection's event loop (RoostStore.sendDirect(_:completion:)). A
+    /// task waiting for the commit was resumed on the global pool and hopped
+    /// from there to the loop: a pool thread woken and a second job per
+    /// message, and sends of one connection arriving in any order (issue 9).
+    /// Returns false, doing nothing, for any other request (a group message
+    /// takes the task path). `ref` is in `inbound.answers`; `sendFinished`
+    /// runs once the send is answered.
+    func startDirectSend(_ frame: ClientFrame, ref: String) -> Bool {
+        guard let identity, let request = try? frame.decodeData(SendMessageRequest.self),
+              request.groupID == nil, let to = request.to else { return false }
+        guard admit(frame) != nil else {
+            sendFinished(ref: ref)
+            return true
+        }
+        do {
+            let content = try ContentValidator(maxTextBytes: services.settings.maxTextBytes).validate(request.content)
+            guard let peer = parseUserID(to) else { throw RoostError.notFound("no such user") }
+            let send = DirectSend(from: identity.userID, device: identity.device, clientID: ref, to: peer, content: content)
+            services.store.sendDirect(send) { [self] result in
+                post { $0.directSendCommitted(result, ref: ref, identity: identity) }
+            }
+        } catch {
+            fail(clientError(error), ref: ref)
+            sendFinished(ref: ref)
+        }
+        return true
+    }
+
+    private func directSendCommitted(_ result: Result<SendOutcome, any Error>, ref: String, identity: Identity) {
+        switch result {
+        case .success(let outcome):
+            answerSend(outcome, ref: ref, identity: identity)
+            if let peer = firstContactPeer(outcome, identity: identity) {
+                // Rare (a pair's first message): later requests still wait for it (sendsSettled).
+                Task {
+                    await announceContacts(identity.userID, peer)
+                    sendFinished(ref: ref)
+                }
+                return
+            }
+        case .failure(let error):
+            fail(clientError(error), ref: ref)
+        }
+        sendFinished(ref: ref)
     }
 
     /// `typing`: relayed to the online peer or online group members (never to

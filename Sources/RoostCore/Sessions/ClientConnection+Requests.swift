@@ -60,22 +60,7 @@ extension ClientConnection {
         default:
             break
         }
-        guard let ref = frame.messageID else {
-            fail(.badRequest("requests need a message_id of 1-64 characters"), ref: nil)
-            return
-        }
-        guard limits.allowRequest() else {
-            refuseOverLimit(.rateLimited("too many requests, slow down"), ref: ref)
-            return
-        }
-        if frame.type == "send_message", let identity {
-            do {
-                try services.limiter.message(by: identity.userID)
-            } catch {
-                refuseOverLimit(clientError(error), ref: ref)
-                return
-            }
-        }
+        guard let ref = admit(frame) else { return }
         do {
             switch frame.type {
             case "login":
@@ -106,6 +91,29 @@ extension ClientConnection {
         } catch {
             fail(clientError(error), ref: ref)
         }
+    }
+
+    /// The checks every request passes before it is looked at: a request
+    /// id, the connection's request rate, and for a message the sender's
+    /// message rate. Returns the id, or nil once the request was refused.
+    func admit(_ frame: ClientFrame) -> String? {
+        guard let ref = frame.messageID else {
+            fail(.badRequest("requests need a message_id of 1-64 characters"), ref: nil)
+            return nil
+        }
+        guard limits.allowRequest() else {
+            refuseOverLimit(.rateLimited("too many requests, slow down"), ref: ref)
+            return nil
+        }
+        if frame.type == "send_message", let identity {
+            do {
+                try services.limiter.message(by: identity.userID)
+            } catch {
+                refuseOverLimit(clientError(error), ref: ref)
+                return nil
+            }
+        }
+        return ref
     }
 
     func respond<R: Encodable>(_ ref: String, _ result: R) {
