@@ -23,6 +23,10 @@ public protocol GroupStore: Sendable {
     /// inbox item per member. `members` is the caller's cached list at `version`;
     /// if the stored version differs the list is re-read inside the transaction.
     nonisolated(nonsending) func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome
+    /// `sendGroup`, answered through `completion` (on any thread) instead of
+    /// resuming a task, as `RoostStore.sendDirect(_:completion:)`.
+    func sendGroup(_ send: GroupSend, members: [Int64], version: Int64,
+                   completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void)
 
     // MARK: Friends and contacts
     func requestFriend(from: Int64, to: Int64) async throws -> FriendChange
@@ -120,5 +124,18 @@ public struct FriendLists: Sendable, Equatable {
         self.friends = friends
         self.incoming = incoming
         self.outgoing = outgoing
+    }
+}
+
+extension GroupStore {
+    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64,
+                          completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void) {
+        Task {
+            do {
+                completion(.success(try await sendGroup(send, members: members, version: version)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
     }
 }

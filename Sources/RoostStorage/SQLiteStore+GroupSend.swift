@@ -6,7 +6,18 @@ import RoostProtocol
 /// same point relative to every other message of the group.
 extension SQLiteStore {
     nonisolated(nonsending) public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome {
-        return try await writer.write(validatedFirst: true) { [ids] db, batch in
+        try await writer.write(validatedFirst: true, groupSend(send, members: members, version: version))
+    }
+
+    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64,
+                          completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void) {
+        writer.submit(validatedFirst: true, groupSend(send, members: members, version: version), completion: completion)
+    }
+
+    /// The transaction of a group message; nothing in it refuses the send after its first write.
+    private func groupSend(_ send: GroupSend, members: [Int64],
+                           version: Int64) -> @Sendable (Database, WriteBatch) throws -> GroupSendOutcome {
+        return { [ids] db, batch in
             if let existing = try Self.sentBefore(db: db, user: send.from, device: send.device, clientID: send.clientID) {
                 return GroupSendOutcome(send: SendOutcome(result: existing, duplicate: true, deliveries: []), refreshed: nil)
             }

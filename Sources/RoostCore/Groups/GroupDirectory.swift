@@ -42,6 +42,11 @@ public final class GroupDirectory: Sendable {
         return state.withLock { $0.groups[id] }
     }
 
+    /// The group's state if it is known without a read and the group exists.
+    public func cachedSnapshot(_ id: Int64) -> GroupSnapshot? {
+        state.withLock { $0.groups[id] }
+    }
+
     /// Whether the group's state (or its deletion) is known without a read.
     public func isCached(_ id: Int64) -> Bool {
         state.withLock { $0.groups[id] != nil || $0.deleted.contains(id) }

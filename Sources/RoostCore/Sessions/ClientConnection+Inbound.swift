@@ -80,7 +80,7 @@ extension ClientConnection {
                     let ref = frame.messageID ?? ""
                     inbound.sendsInFlight += 1
                     inbound.answers.append((ref, nil))
-                    if !startDirectSend(frame, ref: ref) {
+                    if !startSend(frame, ref: ref) {
                         Task.immediate {
                             await self.handle(frame)
                             self.sendFinished(ref: ref)

@@ -67,28 +67,48 @@ extension ClientConnection {
         }
     }
 
-    /// Starts an overlapped 1:1 `send_message` without a task: the commit
+    /// Starts an overlapped `send_message` without a task: the commit
     /// answers through a completion that the writer's thread hands to this
     /// connection's event loop (RoostStore.sendDirect(_:completion:)). A
     /// task waiting for the commit was resumed on the global pool and hopped
     /// from there to the loop: a pool thread woken and a second job per
     /// message, and sends of one connection arriving in any order (issue 9).
-    /// Returns false, doing nothing, for any other request (a group message
-    /// takes the task path). `ref` is in `inbound.answers`; `sendFinished`
+    /// Returns false, doing nothing, when the request needs more than that
+    /// (a group not cached or not the sender's, a malformed request): the
+    /// task path answers it. `ref` is in `inbound.answers`; `sendFinished`
     /// runs once the send is answered.
-    func startDirectSend(_ frame: ClientFrame, ref: String) -> Bool {
-        guard let identity, let request = try? frame.decodeData(SendMessageRequest.self),
-              request.groupID == nil, let to = request.to else { return false }
+    func startSend(_ frame: ClientFrame, ref: String) -> Bool {
+        guard let identity, let request = try? frame.decodeData(SendMessageRequest.self) else { return false }
+        var group: GroupSnapshot?
+        switch (request.to, request.groupID) {
+        case (_?, nil):
+            break
+        case (nil, let id?):
+            guard let snapshot = parseGroupID(id).flatMap(services.groups.cachedSnapshot),
+                  snapshot.isMember(identity.userID) else { return false }
+            group = snapshot
+        default:
+            return false
+        }
         guard admit(frame) != nil else {
             sendFinished(ref: ref)
             return true
         }
         do {
             let content = try ContentValidator(maxTextBytes: services.settings.maxTextBytes).validate(request.content)
-            guard let peer = parseUserID(to) else { throw RoostError.notFound("no such user") }
-            let send = DirectSend(from: identity.userID, device: identity.device, clientID: ref, to: peer, content: content)
-            services.store.sendDirect(send) { [self] result in
-                post { $0.directSendCommitted(result, ref: ref, identity: identity) }
+            if let group {
+                let send = GroupSend(from: identity.userID, device: identity.device, clientID: ref, group: group.info.id,
+                                     content: content)
+                services.store.sendGroup(send, members: group.info.members, version: group.info.version) { [self] result in
+                    post { $0.groupSendCommitted(result, ref: ref, identity: identity) }
+                }
+            } else {
+                guard let peer = request.to.flatMap(parseUserID) else { throw RoostError.notFound("no such user") }
+                let send = DirectSend(from: identity.userID, device: identity.device, clientID: ref, to: peer,
+                                      content: content)
+                services.store.sendDirect(send) { [self] result in
+                    post { $0.sendCommitted(result, ref: ref, identity: identity) }
+                }
             }
         } catch {
             fail(clientError(error), ref: ref)
@@ -97,10 +117,16 @@ extension ClientConnection {
         return true
     }
 
-    private func directSendCommitted(_ result: Result<SendOutcome, any Error>, ref: String, identity: Identity) {
+    private func groupSendCommitted(_ result: Result<GroupSendOutcome, any Error>, ref: String, identity: Identity) {
+        if case .success(let outcome) = result, let refreshed = outcome.refreshed { services.groups.apply(refreshed) }
+        sendCommitted(result.map(\.send), ref: ref, identity: identity, shared: true)
+    }
+
+    private func sendCommitted(_ result: Result<SendOutcome, any Error>, ref: String, identity: Identity,
+                               shared: Bool = false) {
         switch result {
         case .success(let outcome):
-            answerSend(outcome, ref: ref, identity: identity)
+            answerSend(outcome, ref: ref, identity: identity, shared: shared)
             if let peer = firstContactPeer(outcome, identity: identity) {
                 // Rare (a pair's first message): later requests still wait for it (sendsSettled).
                 Task {
