@@ -51,6 +51,6 @@ struct BenchUsers: Sendable {
 
     private func store(_ users: [String: User]) {
         guard let file, let data = try? JSONEncoder().encode(Array(users.values)) else { return }
-        FileManager.default.createFile(atPath: file, contents: data)
+        _ = FileManager.default.createFile(atPath: file, contents: data)
     }
 }

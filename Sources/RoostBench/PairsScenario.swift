@@ -137,15 +137,14 @@ public struct PairsScenario: Sendable {
                 }
                 guard let ref = FrameScan.ref(frame), let index = Int(ref.split(separator: "-").last ?? "") else { return }
                 if isAck, let seq = FrameScan.seq(frame) { peer.hold(seq) }
-                let sendNext = pair.state.withLock { s -> Int? in
+                pair.state.withLock { s in
                     s.inFlight -= 1
                     if isAck { s.acked.insert(index) } else { s.errors += 1 }
-                    guard !openLoop, running.load(ordering: .relaxed) else { return nil }
+                    guard !openLoop, running.load(ordering: .relaxed) else { return }
                     s.inFlight += 1
-                    defer { s.nextIndex += 1 }
-                    return s.nextIndex
+                    Self.send(peer, pair: pair, index: s.nextIndex, at: monotonicNanos())
+                    s.nextIndex += 1
                 }
-                if let next = sendNext { Self.send(peer, pair: pair, index: next, at: monotonicNanos()) }
             })
         }
 
@@ -165,12 +164,11 @@ public struct PairsScenario: Sendable {
         } else {
             for (pair, sender) in zip(pairs, senders) {
                 for _ in 0..<inFlight {
-                    let index = pair.state.withLock { s -> Int in
+                    pair.state.withLock { s in
                         s.inFlight += 1
-                        defer { s.nextIndex += 1 }
-                        return s.nextIndex
+                        Self.send(sender, pair: pair, index: s.nextIndex, at: monotonicNanos())
+                        s.nextIndex += 1
                     }
-                    Self.send(sender, pair: pair, index: index, at: monotonicNanos())
                 }
             }
             try await Task.sleep(for: options.duration)
@@ -208,6 +206,12 @@ public struct PairsScenario: Sendable {
             serverCPUMicrosPerMsg: cpuMicroseconds(from: before, to: after, per: measured))
     }
 
+    /// Called under the pair's lock, where the index is taken: the first
+    /// messages (from the run's task) and those sent on acks (from the
+    /// socket's thread) leave in index order, which the server keeps (it
+    /// numbers a connection's sends in arrival order). Taken under the lock
+    /// and sent after it, an ack's send could overtake the last of the first
+    /// burst: "out of order" at the receiver, the generator's own doing.
     static func send(_ peer: BenchPeer, pair: Pair, index: Int, at sentAt: UInt64) {
         peer.send(benchSendFrame(requestID: "p\(pair.index)-\(pair.runID)-\(index)", to: pair.receiverID, stream: pair.index,
                                  index: index, sentAt: sentAt))

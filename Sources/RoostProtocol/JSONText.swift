@@ -55,6 +55,13 @@ struct JSONObjectWriter {
     private(set) var text = "{"
     private var first = true
 
+    /// Room for `capacity` bytes from the start: a string grown by appends
+    /// reallocates at 16, 32, 64, 128... bytes, and these objects are written
+    /// for every message (a fifth of the event loops' allocations, issue 9).
+    init(capacity: Int = 96) {
+        text.reserveCapacity(capacity)
+    }
+
     private mutating func key(_ name: String) {
         if first { first = false } else { text.append(",") }
         text.append("\"")
@@ -110,7 +117,7 @@ struct JSONObjectWriter {
 extension MessageContent {
     /// This content as JSON (sorted keys).
     public var jsonText: String {
-        var w = JSONObjectWriter()
+        var w = JSONObjectWriter(capacity: (text?.utf8.count ?? 0) + (name?.utf8.count ?? 0) + 64)
         w.string("file_id", fileID)
         w.int("height", height)
         w.strings("mentions", mentions)
@@ -127,8 +134,9 @@ extension MessageContent {
 extension MessageRecord {
     /// This record as JSON (sorted keys).
     public var jsonText: String {
-        var w = JSONObjectWriter()
-        w.raw("content", content?.jsonText)
+        let content = content?.jsonText
+        var w = JSONObjectWriter(capacity: (content?.utf8.count ?? 0) + 176)
+        w.raw("content", content)
         w.string("conversation", conversation)
         w.int("edited_at", editedAt)
         w.string("from", from)

@@ -84,6 +84,30 @@ struct FrameTransportTests {
         }
     }
 
+    /// The server writes its text frames itself (TextFrameEncoding): the
+    /// three length forms of RFC 6455 5.2 (7 bits, 16 bits, 64 bits) reach a
+    /// client intact.
+    @Test func framesOfEveryLengthFormArriveWhole() async throws {
+        try await LiveServer.run { server in
+            let alice = try await server.newUser("a"), bob = try await server.newUser("b")
+            let ws = try await TestClient.connect(server, alice)
+            // 126-65,535 bytes: every pushed item; 64 KiB and more: a history page of large texts.
+            let text = String(repeating: "é", count: 6_000)  // 12,000 bytes
+            for index in 0..<8 {
+                let id = ws.send("send_message", ["to": bob.userID, "content": ["text": "\(index)" + text]])
+                #expect(try #require(await ws.waitFor { $0.ref == id }).type == "ack")
+            }
+            let historyID = ws.send("history", ["conversation": "u:\(bob.userID)", "limit": 50])
+            let page = try #require(await ws.waitFor { $0.ref == historyID })
+            let messages = try #require(page.data["messages"] as? [[String: Any]])
+            let texts = messages.compactMap { ($0["content"] as? [String: Any])?["text"] as? String }
+            #expect(Set(texts) == Set((0..<8).map { "\($0)" + text }))
+            // Under 126 bytes: an ack with an empty result.
+            let beat = ws.send("heartbeat", id: "b")
+            #expect(try #require(await ws.waitFor { $0.ref == beat }).type == "ack")
+        }
+    }
+
     @Test func closeHandshakeAndPingsOnTheDirectPath() async throws {
         try await LiveServer.run { server in
             let alice = try await server.newUser("a")

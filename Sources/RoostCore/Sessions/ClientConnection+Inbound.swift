@@ -1,8 +1,11 @@
+import Foundation
 import RoostProtocol
 
-/// A message read from the socket, as the connection sees it.
+/// A message read from the socket, as the connection sees it: a text
+/// message as its bytes, which are what the JSON reading takes (a `String`
+/// first cost a second copy of every frame).
 public enum InboundMessage: Sendable {
-    case text(String)
+    case text(Data)
     case binary
 }
 
@@ -17,7 +20,7 @@ struct InboundQueue {
     private var head = 0
     /// A task is handling frames (or the session has not started reading yet).
     var busy = true
-    /// `send_message` requests waiting for their commit (ClientConnection.canPipeline).
+    /// `send_message` requests waiting for their commit (ClientConnection.pipelined).
     var sendsInFlight = 0
     var settledWaiters: [CheckedContinuation<Void, Never>] = []
     /// Overlapped sends in arrival order, with their answer once it is ready.
@@ -72,7 +75,7 @@ extension ClientConnection {
             switch message {
             case .text(let text):
                 guard let frame = decode(text) else { continue }
-                if inbound.sendsInFlight < InboundQueue.maxSendsInFlight, canPipeline(frame) {
+                if inbound.sendsInFlight < InboundQueue.maxSendsInFlight, let request = pipelined(frame) {
                     // The send starts at once, in this job, and runs until it
                     // waits for its commit: it is in storage's queue before the
                     // next frame is looked at, so sends commit in arrival order.
@@ -80,7 +83,7 @@ extension ClientConnection {
                     let ref = frame.messageID ?? ""
                     inbound.sendsInFlight += 1
                     inbound.answers.append((ref, nil))
-                    if !startSend(frame, ref: ref) {
+                    if !startSend(request, frame: frame, ref: ref) {
                         Task.immediate {
                             await self.handle(frame)
                             self.sendFinished(ref: ref)
@@ -141,12 +144,13 @@ extension ClientConnection {
     /// anything first (a 1:1 message, or a group whose members are cached):
     /// several of them may wait for their commit at once, so a client with
     /// many messages in flight gets them into one group commit instead of one
-    /// commit each. Everything else is handled one at a time.
-    private func canPipeline(_ frame: ClientFrame) -> Bool {
+    /// commit each. Everything else is handled one at a time. Returns the
+    /// request when it may overlap, nil otherwise.
+    private func pipelined(_ frame: ClientFrame) -> SendMessageRequest? {
         guard identity != nil, frame.type == "send_message", frame.messageID != nil, services.store.commitsInSubmissionOrder,
-              let request = try? frame.decodeData(SendMessageRequest.self) else { return false }
-        guard let group = request.groupID else { return true }
-        return parseGroupID(group).map { services.groups.isCached($0) } ?? true
+              let request = try? frame.decodeData(SendMessageRequest.self) else { return nil }
+        guard let group = request.groupID, let id = parseGroupID(group) else { return request }
+        return services.groups.isCached(id) ? request : nil
     }
 
     /// Runs `work` on this connection's executor without waiting for it: a

@@ -5,10 +5,10 @@ import RoostStorage
 
 extension ClientConnection {
     /// The frame, or nil after the client was told what is wrong with it.
-    func decode(_ text: String) -> ClientFrame? {
+    func decode(_ text: Data) -> ClientFrame? {
         guard !isClosed else { return nil }
         do {
-            return try ClientFrame(json: Data(text.utf8))
+            return try ClientFrame(json: text)
         } catch {
             if identity == nil {
                 refuseUnauthenticated(ref: nil)

@@ -107,8 +107,10 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         let agreed = negotiated.withLockedValue { $0 }
                         let granted = grant.withLockedValue { $0 }
                         if agreed.isEmpty {
+                            let frameWriter = try EncodedFrameWriter.install(in: channel)
                             let handler = SessionFrameHandler(maxMessageBytes: configuration.maxFrameSize,
-                                                              maxBacklog: maxOutboundBacklog)
+                                                              maxBacklog: maxOutboundBacklog,
+                                                              frameWriter: frameWriter)
                             try channel.pipeline.syncOperations.addHandler(handler)
                             let transport = SessionTransport(eventLoop: channel.eventLoop, clock: clock,
                                                              handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOWebSocket
 import RoostCore
@@ -30,6 +31,8 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// After the server's close frame, how long the client has to answer
     /// before the socket is closed anyway.
     let closeTimeout: TimeAmount
+    /// Takes text frames encoded here, below NIOWebSocket's encoder.
+    private let frameWriter: EncodedFrameWriter
 
     private var context: ChannelHandlerContext?
     private var connection: ClientConnection?
@@ -44,7 +47,9 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Frames written since the socket last became unwritable.
     private var backlog = 0
 
-    init(maxMessageBytes: Int, maxBacklog: Int, closeTimeout: TimeAmount = .seconds(5)) {
+    init(maxMessageBytes: Int, maxBacklog: Int, frameWriter: EncodedFrameWriter,
+         closeTimeout: TimeAmount = .seconds(5)) {
+        self.frameWriter = frameWriter
         self.maxMessageBytes = maxMessageBytes
         self.maxBacklog = maxBacklog
         self.closeTimeout = closeTimeout
@@ -135,7 +140,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func deliver(text: Bool, _ data: ByteBuffer) {
         guard !closing else { return }
-        let message: InboundMessage = text ? .text(String(buffer: data)) : .binary
+        let message: InboundMessage = text ? .text(Data(data.readableBytesView)) : .binary
         if let connection {
             connection.assumeIsolated { $0.accept(message) }
         } else {
@@ -183,8 +188,8 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Outbound
 
-    /// Writes a text frame; the flush is merged with the others of this tick
-    /// (FlushCoalescingHandler).
+    /// Writes a text frame, encoded here in one buffer; the flush is merged
+    /// with the others of this tick (FlushCoalescingHandler).
     func write(text: String) {
         guard let context, !closing else { return }
         if !context.channel.isWritable {
@@ -194,8 +199,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
         }
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        frameWriter.write(encoded: TextFrameEncoding.encode(text, allocator: context.channel.allocator))
     }
 
     /// The server's close: its close frame after everything written before,

@@ -129,7 +129,7 @@ struct WebSocketEndpoint {
                 do {
                     for try await message in inbound.messages(maxSize: maxFrameBytes) {
                         switch message {
-                        case .text(let text): await connection.accept(.text(text))
+                        case .text(let text): await connection.accept(.text(Data(text.utf8)))
                         case .binary: await connection.accept(.binary)
                         }
                     }

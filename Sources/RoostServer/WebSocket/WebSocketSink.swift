@@ -48,7 +48,12 @@ final class WebSocketSink: FrameSink {
 
     func send(_ frame: String) {
         if let handler = transport.handler {
-            onLoop { handler.value.write(text: frame) }
+            // Spelled out rather than `onLoop`: no closure for the usual call, from the loop.
+            if transport.eventLoop.inEventLoop {
+                handler.value.write(text: frame)
+            } else {
+                transport.eventLoop.execute { handler.value.write(text: frame) }
+            }
             return
         }
         Self.queuedEverywhere.add(1, ordering: .relaxed)
