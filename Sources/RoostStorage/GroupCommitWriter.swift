@@ -100,7 +100,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Runs `op` in the next batch and calls `completion` with its value on
-    /// the writer's thread once the batch committed (or with the error).
+    /// `queue` once the batch committed (or with the error).
     ///
     /// For a caller that is not a task waiting for the commit: a resumed
     /// continuation runs its task on the global pool first, which then hops
@@ -108,8 +108,9 @@ final class GroupCommitWriter: Sendable {
     /// and writes of one actor resumed there in any order). `completion`
     /// hands the outcome to the caller's own executor instead.
     func submit<T: Sendable>(validatedFirst: Bool = false, _ op: @escaping @Sendable (Database, WriteBatch) throws -> T,
+                             on queue: any CompletionQueue,
                              completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
-        enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, metrics: metrics, resume: completion))
+        enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, metrics: metrics, queue: queue, resume: completion))
     }
 
     /// Records a cursor move; written with the next batch.
@@ -174,7 +175,7 @@ final class GroupCommitWriter: Sendable {
         switch action {
         case .start: wake.signal()
         case .none: break
-        case .reject(let error): op.finish(.failure(error))
+        case .reject(let error): Self.complete([op]) { $0.finish(.failure(error)) }
         }
     }
 
@@ -243,10 +244,34 @@ final class GroupCommitWriter: Sendable {
             heads.merge(batch.committedHeads)
             batches.add(1, ordering: .relaxed)
             metrics.recordBatch(size: ops.count, duration: ContinuousClock.now - started)
-            for op in ops { op.committed() }
+            Self.complete(ops) { $0.committed() }
         } catch {
             metrics.recordBatchFailure()
-            for op in ops { op.finish(.failure(error)) }
+            Self.complete(ops) { $0.finish(.failure(error)) }
+        }
+    }
+
+    /// Calls `finish` for every op: at once for a caller waiting in a task
+    /// (its continuation), on its queue for the others, with one `run` per
+    /// queue holding its ops in commit order.
+    private static func complete(_ ops: [PendingWrite], _ finish: @escaping @Sendable (PendingWrite) -> Void) {
+        var queued: [ObjectIdentifier: (queue: any CompletionQueue, work: [@Sendable () -> Void])] = [:]
+        var order: [ObjectIdentifier] = []
+        for op in ops {
+            guard let queue = op.queue else {
+                finish(op)
+                continue
+            }
+            let key = ObjectIdentifier(queue)
+            if queued[key] == nil {
+                order.append(key)
+                queued[key] = (queue, [])
+            }
+            queued[key]!.work.append { finish(op) }
+        }
+        for key in order {
+            let group = queued[key]!
+            group.queue.run(group.work)
         }
     }
 
@@ -289,6 +314,8 @@ struct PartialWrite: Error {}
 /// one at a time: `run` inside the batch's transaction, `committed` after
 /// its commit.
 class PendingWrite: @unchecked Sendable {
+    /// Where the caller's completion runs; nil: resumed from the writer's thread.
+    var queue: (any CompletionQueue)? { nil }
     /// Runs the op inside the batch's transaction and keeps its outcome;
     /// throws `PartialWrite` when the attempt must be replayed.
     func run(_ db: Database, batch: WriteBatch, guarded: Bool) throws {}
@@ -301,19 +328,23 @@ class PendingWrite: @unchecked Sendable {
 final class TypedWrite<T: Sendable>: PendingWrite, @unchecked Sendable {
     private let op: @Sendable (Database, WriteBatch) throws -> T
     private let validatedFirst: Bool
-    /// The caller's continuation, or its completion handler.
+    /// The caller's continuation, or its completion handler (run on `completionQueue`).
     private let resume: @Sendable (Result<T, any Error>) -> Void
+    private let completionQueue: (any CompletionQueue)?
     private let metrics: StorageMetrics
     private let enqueued = ContinuousClock.now
     private var outcome: Result<T, any Error>?
 
     init(op: @escaping @Sendable (Database, WriteBatch) throws -> T, validatedFirst: Bool, metrics: StorageMetrics,
-         resume: @escaping @Sendable (Result<T, any Error>) -> Void) {
+         queue: (any CompletionQueue)? = nil, resume: @escaping @Sendable (Result<T, any Error>) -> Void) {
         self.op = op
         self.validatedFirst = validatedFirst
         self.resume = resume
+        self.completionQueue = queue
         self.metrics = metrics
     }
+
+    override var queue: (any CompletionQueue)? { completionQueue }
 
     override func run(_ db: Database, batch: WriteBatch, guarded: Bool) throws {
         batch.beginOp()

@@ -23,9 +23,9 @@ public protocol GroupStore: Sendable {
     /// inbox item per member. `members` is the caller's cached list at `version`;
     /// if the stored version differs the list is re-read inside the transaction.
     nonisolated(nonsending) func sendGroup(_ send: GroupSend, members: [Int64], version: Int64) async throws -> GroupSendOutcome
-    /// `sendGroup`, answered through `completion` (on any thread) instead of
-    /// resuming a task, as `RoostStore.sendDirect(_:completion:)`.
-    func sendGroup(_ send: GroupSend, members: [Int64], version: Int64,
+    /// `sendGroup`, answered through `completion` on `queue` instead of
+    /// resuming a task, as `RoostStore.sendDirect(_:on:completion:)`.
+    func sendGroup(_ send: GroupSend, members: [Int64], version: Int64, on queue: any CompletionQueue,
                    completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void)
 
     // MARK: Friends and contacts
@@ -128,14 +128,16 @@ public struct FriendLists: Sendable, Equatable {
 }
 
 extension GroupStore {
-    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64,
+    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64, on queue: any CompletionQueue,
                           completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void) {
         Task {
+            let result: Result<GroupSendOutcome, any Error>
             do {
-                completion(.success(try await sendGroup(send, members: members, version: version)))
+                result = .success(try await sendGroup(send, members: members, version: version))
             } catch {
-                completion(.failure(error))
+                result = .failure(error)
             }
+            queue.run([{ completion(result) }])
         }
     }
 }

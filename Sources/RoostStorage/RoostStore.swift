@@ -44,10 +44,11 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
     /// Commits a 1:1 message: idempotency check, the message row and one inbox
     /// item for each side (one for a note to self), in one transaction.
     nonisolated(nonsending) func sendDirect(_ send: DirectSend) async throws -> SendOutcome
-    /// `sendDirect`, answered through `completion` (on any thread) instead of
-    /// resuming a task: for a caller that hands the outcome to its own
-    /// executor. The default runs the async form in a task.
-    func sendDirect(_ send: DirectSend, completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void)
+    /// `sendDirect`, answered through `completion` on `queue` instead of
+    /// resuming a task: for a caller with a thread of its own (a connection's
+    /// event loop). The default runs the async form in a task.
+    func sendDirect(_ send: DirectSend, on queue: any CompletionQueue,
+                    completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void)
 
     // MARK: Operations
     func stats() async throws -> StoreStats
@@ -58,13 +59,16 @@ public protocol RoostStore: GroupStore, HistoryStore, FileStore, FeatureStore, P
 extension RoostStore {
     public var commitsInSubmissionOrder: Bool { false }
 
-    public func sendDirect(_ send: DirectSend, completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
+    public func sendDirect(_ send: DirectSend, on queue: any CompletionQueue,
+                           completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
         Task {
+            let result: Result<SendOutcome, any Error>
             do {
-                completion(.success(try await sendDirect(send)))
+                result = .success(try await sendDirect(send))
             } catch {
-                completion(.failure(error))
+                result = .failure(error)
             }
+            queue.run([{ completion(result) }])
         }
     }
 

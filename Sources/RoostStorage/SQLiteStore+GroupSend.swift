@@ -9,9 +9,10 @@ extension SQLiteStore {
         try await writer.write(validatedFirst: true, groupSend(send, members: members, version: version))
     }
 
-    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64,
+    public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64, on queue: any CompletionQueue,
                           completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void) {
-        writer.submit(validatedFirst: true, groupSend(send, members: members, version: version), completion: completion)
+        writer.submit(validatedFirst: true, groupSend(send, members: members, version: version), on: queue,
+                      completion: completion)
     }
 
     /// The transaction of a group message; nothing in it refuses the send after its first write.

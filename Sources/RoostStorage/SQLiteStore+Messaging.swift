@@ -6,8 +6,9 @@ extension SQLiteStore {
         try await writer.write(validatedFirst: true, directSend(send))
     }
 
-    public func sendDirect(_ send: DirectSend, completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
-        writer.submit(validatedFirst: true, directSend(send), completion: completion)
+    public func sendDirect(_ send: DirectSend, on queue: any CompletionQueue,
+                           completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
+        writer.submit(validatedFirst: true, directSend(send), on: queue, completion: completion)
     }
 
     /// The transaction of a 1:1 message; nothing in it refuses the send after its first write.

@@ -54,6 +54,9 @@ public final class SQLiteStore: RoostStore {
 
     /// Opens (creating and migrating if needed) the database at `path`.
     public init(path: String, options: Options = .init(), logger: Logger = Logger(label: "roost.storage")) throws {
+        // Before SQLite's first use in the process: no mutex per call and no
+        // process-wide lock around SQLite's allocations (RoostSQLiteSettings.h).
+        _ = roost_sqlite_settings_apply()
         // Every SQLite file of the process from here on: each transaction's WAL
         // frames reach the file in one write instead of two per page.
         _ = roost_wal_buffer_register(0x1ffff)

@@ -44,26 +44,28 @@ struct StorageThreadsTests {
         #expect(try Set(Self.threads().map(\.id)).isDisjoint(with: ours))
     }
 
-    /// `sendDirect(_:completion:)`: no task waits for the commit; the
-    /// writer's thread calls each completion after its batch committed, in
-    /// the order the sends were submitted, and a refused send gets its error.
-    @Test func submittedSendsCompleteOnTheWriterThreadInOrder() async throws {
+    /// `sendDirect(_:on:completion:)`: no task waits for the commit; the
+    /// writer hands the completions of a batch to the caller's queue in one
+    /// call, in the order the sends were submitted, and a refused send gets
+    /// its error there too.
+    @Test func submittedSendsCompleteOnTheirQueueInOrder() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roost-submit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SQLiteStore(path: dir.appendingPathComponent("roost.sqlite").path)
         let user = try await store.createUser(username: "a", passwordHash: "x", isAdmin: false).id
+        let queue = RecordingQueue()
         let count = 200
-        let completions = Mutex<[(client: String, seq: Int64, thread: String)]>([])
+        let completions = Mutex<[(client: String, seq: Int64, onQueue: Bool)]>([])
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             for index in 0..<count {
                 // Notes to self: one inbox item each, numbered in commit order.
                 let send = DirectSend(from: user, device: "d", clientID: "c\(index)", to: user,
                                       content: MessageContent(text: "m\(index)"))
-                store.sendDirect(send) { result in
+                store.sendDirect(send, on: queue) { result in
                     let seq = (try? result.get())?.result.seq ?? -1
                     let all = completions.withLock {
-                        $0.append(("c\(index)", seq, Thread.current.name ?? ""))
+                        $0.append(("c\(index)", seq, queue.isCurrent))
                         return $0.count
                     }
                     if all == count { done.resume() }
@@ -73,16 +75,38 @@ struct StorageThreadsTests {
         let seen = completions.withLock { $0 }
         #expect(seen.map(\.client) == (0..<count).map { "c\($0)" })
         #expect(seen.map(\.seq) == Array(1...Int64(count)))
-        #expect(seen.allSatisfy { $0.thread == "roost-writer" })
+        #expect(seen.allSatisfy { $0.onQueue })
+        // Sends submitted while a batch commits complete together.
+        #expect(queue.runs < count)
 
-        let refused = await withCheckedContinuation { (answer: CheckedContinuation<Result<SendOutcome, any Error>, Never>) in
+        let refused = await withCheckedContinuation { (answer: CheckedContinuation<(Result<SendOutcome, any Error>, Bool), Never>) in
             store.sendDirect(DirectSend(from: user, device: "d", clientID: "nobody", to: 987_654_321,
-                                        content: MessageContent(text: "lost?"))) { answer.resume(returning: $0) }
+                                        content: MessageContent(text: "lost?")), on: queue) {
+                answer.resume(returning: ($0, queue.isCurrent))
+            }
         }
-        #expect(throws: RoostError.self) { try refused.get() }
-        if case .failure(let error as RoostError) = refused { #expect(error.code == .notFound) }
+        #expect(refused.1)
+        #expect(throws: RoostError.self) { try refused.0.get() }
+        if case .failure(let error as RoostError) = refused.0 { #expect(error.code == .notFound) }
         #expect(try await store.head(of: user) == Int64(count))
         try await store.close()
+    }
+
+    /// A serial queue that counts the batches of completions it is handed.
+    final class RecordingQueue: CompletionQueue {
+        private let queue = DispatchQueue(label: "roost-test-completions")
+        private let key = DispatchSpecificKey<Bool>()
+        private let handed = Mutex(0)
+
+        init() { queue.setSpecific(key: key, value: true) }
+
+        var runs: Int { handed.withLock { $0 } }
+        var isCurrent: Bool { DispatchQueue.getSpecific(key: key) == true }
+
+        func run(_ work: [@Sendable () -> Void]) {
+            handed.withLock { $0 += 1 }
+            queue.async { for completion in work { completion() } }
+        }
     }
 
     struct ThreadInfo {

@@ -68,8 +68,8 @@ extension ClientConnection {
     }
 
     /// Starts an overlapped `send_message` without a task: the commit
-    /// answers through a completion that the writer's thread hands to this
-    /// connection's event loop (RoostStore.sendDirect(_:completion:)). A
+    /// answers through a completion that the writer hands to this
+    /// connection's event loop (RoostStore.sendDirect(_:on:completion:)). A
     /// task waiting for the commit was resumed on the global pool and hopped
     /// from there to the loop: a pool thread woken and a second job per
     /// message, and sends of one connection arriving in any order (issue 9).
@@ -98,15 +98,16 @@ extension ClientConnection {
             if let group {
                 let send = GroupSend(from: identity.userID, device: identity.device, clientID: ref, group: group.info.id,
                                      content: content)
-                services.store.sendGroup(send, members: group.info.members, version: group.info.version) { [self] result in
-                    post { $0.groupSendCommitted(result, ref: ref, identity: identity) }
+                services.store.sendGroup(send, members: group.info.members, version: group.info.version,
+                                         on: sink.completionQueue) { [self] result in
+                    assumeIsolated { $0.groupSendCommitted(result, ref: ref, identity: identity) }
                 }
             } else {
                 guard let peer = request.to.flatMap(parseUserID) else { throw RoostError.notFound("no such user") }
                 let send = DirectSend(from: identity.userID, device: identity.device, clientID: ref, to: peer,
                                       content: content)
-                services.store.sendDirect(send) { [self] result in
-                    post { $0.sendCommitted(result, ref: ref, identity: identity) }
+                services.store.sendDirect(send, on: sink.completionQueue) { [self] result in
+                    assumeIsolated { $0.sendCommitted(result, ref: ref, identity: identity) }
                 }
             }
         } catch {

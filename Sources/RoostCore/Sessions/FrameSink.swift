@@ -1,4 +1,5 @@
 import RoostProtocol
+import RoostStorage
 
 /// Where a connection's frames go, and the thread its work runs on.
 ///
@@ -20,6 +21,9 @@ public protocol FrameSink: Sendable {
     /// Runs `work` on `executor` soon, without waiting for it: how other
     /// connections hand this one a push without a round trip.
     func execute(_ work: @escaping @Sendable () -> Void)
+    /// Runs storage's completions on `executor`, shared by every connection
+    /// of that thread: the writer hands it a batch's completions at once.
+    var completionQueue: any CompletionQueue { get }
     /// Stops (false) or resumes (true) reading from the socket: the
     /// connection's inbound queue is full, or has room again.
     func setReading(_ enabled: Bool)

@@ -1,6 +1,7 @@
 import NIOCore
 import RoostCore
 import RoostProtocol
+import RoostStorage
 import Synchronization
 
 /// A connection's way out, on its socket's event loop.
@@ -40,6 +41,8 @@ final class WebSocketSink: FrameSink {
     func execute(_ work: @escaping @Sendable () -> Void) {
         transport.eventLoop.execute(work)
     }
+
+    var completionQueue: any CompletionQueue { transport.completionQueue }
 
     deinit {
         // Frames that never left (the socket closed first) leave the total with the queue.
@@ -128,4 +131,14 @@ struct SessionTransport: Sendable {
     let eventLoop: any EventLoop
     let clock: ControlFrameClock
     let handler: NIOLoopBound<SessionFrameHandler>?
+    /// The loop's completion queue (LoopCompletionQueue), shared by its connections.
+    let completionQueue: LoopCompletionQueue
+
+    /// Made on `eventLoop`.
+    init(eventLoop: any EventLoop, clock: ControlFrameClock, handler: NIOLoopBound<SessionFrameHandler>?) {
+        self.eventLoop = eventLoop
+        self.clock = clock
+        self.handler = handler
+        self.completionQueue = LoopCompletionQueue.current(on: eventLoop)
+    }
 }

@@ -1,6 +1,8 @@
 #ifndef ROOST_WAL_BUFFER_H
 #define ROOST_WAL_BUFFER_H
 
+#include "RoostSQLiteSettings.h"
+
 /// Registers, once per process, a SQLite VFS that wraps the default one and
 /// makes it the default. It changes one thing: writes to a WAL file are
 /// gathered in memory while they are contiguous and reach the file in one
