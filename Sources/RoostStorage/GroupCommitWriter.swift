@@ -244,6 +244,7 @@ final class GroupCommitWriter: Sendable {
             heads.merge(batch.committedHeads)
             batches.add(1, ordering: .relaxed)
             metrics.recordBatch(size: ops.count, duration: ContinuousClock.now - started)
+            for op in ops { op.noteCommitted() }
             Self.complete(ops) { $0.committed() }
         } catch {
             metrics.recordBatchFailure()
@@ -319,6 +320,8 @@ class PendingWrite: @unchecked Sendable {
     /// Runs the op inside the batch's transaction and keeps its outcome;
     /// throws `PartialWrite` when the attempt must be replayed.
     func run(_ db: Database, batch: WriteBatch, guarded: Bool) throws {}
+    /// The batch committed (on the writer's thread): its metrics.
+    func noteCommitted() {}
     /// The batch committed: resume the caller with the kept outcome.
     func committed() {}
     /// Resume the caller with `result` (an error when the batch failed).
@@ -378,13 +381,16 @@ final class TypedWrite<T: Sendable>: PendingWrite, @unchecked Sendable {
     override func committed() {
         switch outcome {
         case .success(let value):
-            metrics.recordWrite(duration: ContinuousClock.now - enqueued)
             resume(.success(value))
         case .failure(let error):
             resume(.failure(error))
         case nil:
             resume(.failure(StorageError.closed))
         }
+    }
+
+    override func noteCommitted() {
+        if case .success = outcome { metrics.recordWrite(duration: ContinuousClock.now - enqueued) }
     }
 
     override func finish(_ result: Result<Void, any Error>) {

@@ -74,8 +74,9 @@ extension ClientConnection {
     /// from there to the loop: a pool thread woken and a second job per
     /// message, and sends of one connection arriving in any order (issue 9).
     /// Returns false, doing nothing, when the request needs more than that
-    /// (a group not cached or not the sender's): the task path answers it. `ref` is in `inbound.answers`; `sendFinished`
-    /// runs once the send is answered.
+    /// (a group not cached or not the sender's): the task path answers it.
+    /// `ref` is in `inbound.answers`; `sendFinished` runs once the send is
+    /// answered.
     func startSend(_ request: SendMessageRequest, frame: ClientFrame, ref: String) -> Bool {
         guard let identity else { return false }
         var group: GroupSnapshot?
