@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import RoostProtocol
 
 /// History pages and the conversation list. Both read along the
@@ -124,16 +125,10 @@ extension SQLiteStore {
         ConversationKeys.direct(a, b)
     }
 
-    /// Records that two users have a 1:1 conversation (both sides' rows, on
-    /// the first message); runs in the send transaction. Returns true when
-    /// the conversation is new (the two just became contacts). Every later
-    /// message costs one primary-key probe and no write.
-    @discardableResult
-    static func touchDirectConversation(db: Database, from: Int64, to: Int64) throws -> Bool {
-        let probe = try BoundStatement(db, "SELECT 1 FROM direct_conversations WHERE user_id = ? AND peer_id = ?")
-        probe.bind(1, from)
-        probe.bind(2, to)
-        guard try probe.first({ _ in true }) == nil else { return false }
+    /// Records that two users have a 1:1 conversation (both sides' rows), on
+    /// the first message (`checkDirectSend` read that there was none); runs
+    /// in the send transaction. Later messages write nothing here.
+    static func recordDirectConversation(db: Database, from: Int64, to: Int64) throws {
         let insert = try BoundStatement(db, """
             INSERT OR IGNORE INTO direct_conversations (user_id, peer_id) VALUES (?, ?)
             """)
@@ -142,7 +137,6 @@ extension SQLiteStore {
             insert.bind(2, peer)
             try insert.execute()
         }
-        return true
     }
 
     static func messageRow(_ row: Row) -> MessageRow {
@@ -154,9 +148,11 @@ extension SQLiteStore {
     /// The plan SQLite picks for `sql`, one line per step (for tests and diagnostics).
     /// Parameters are bound to NULL: the plan does not depend on their values.
     public func queryPlan(_ sql: String) async throws -> [String] {
-        let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: nulls)
+        try await pool.read { db in
+            // Parameters as SQLite counts them (`?1` used twice is one).
+            let count = Int(sqlite3_bind_parameter_count(try db.makeStatement(sql: sql).sqliteStatement))
+            let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: count))
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: nulls)
                 .map { $0["detail"] as String }
         }
     }

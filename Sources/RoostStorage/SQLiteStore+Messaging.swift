@@ -17,19 +17,17 @@ extension SQLiteStore {
         // (a file's metadata filled in, mentions de-duplicated).
         let plainJSON = send.content.fileID == nil && send.content.mentions == nil ? send.content.jsonText : nil
         return { [ids] db, batch in
-            if let existing = try Self.sentBefore(db: db, user: send.from, device: send.device, clientID: send.clientID) {
-                return SendOutcome(result: existing, duplicate: true, deliveries: [])
-            }
-            // One read: no row if the recipient does not exist, else whether they block the sender.
-            let recipient = try BoundStatement(db, """
-                SELECT EXISTS (SELECT 1 FROM blocks WHERE user_id = ?1 AND blocked_id = ?2) FROM users WHERE id = ?1
-                """)
-            recipient.bind(1, send.to)
-            recipient.bind(2, send.from)
-            guard let blocked = try recipient.first({ $0(0) != 0 }) else {
+            guard let check = try Self.checkDirectSend(db: db, send) else {
+                // The recipient does not exist: still a duplicate if it was sent before (and the user left since).
+                if let existing = try Self.sentBefore(db: db, user: send.from, device: send.device, clientID: send.clientID) {
+                    return SendOutcome(result: existing, duplicate: true, deliveries: [])
+                }
                 throw RoostError.notFound("no such user")
             }
-            if send.from != send.to, blocked {
+            if let existing = check.sentBefore {
+                return SendOutcome(result: existing, duplicate: true, deliveries: [])
+            }
+            if send.from != send.to, check.blocked {
                 throw RoostError.forbidden("this user does not accept your messages")
             }
             let key = Self.directKey(send.from, send.to)
@@ -47,7 +45,8 @@ extension SQLiteStore {
             try Self.insertMessage(db: db, id: id, sender: send.from, recipient: send.to, group: nil, conversationKey: key,
                                    clientID: send.clientID, contentJSON: contentJSON, now: now)
             try Self.indexContent(db: db, messageID: id, sender: send.from, conversationKey: key, content: content)
-            let firstContact = try Self.touchDirectConversation(db: db, from: send.from, to: send.to)
+            let firstContact = !check.pairKnown
+            if firstContact { try Self.recordDirectConversation(db: db, from: send.from, to: send.to) }
             let row = MessageRow(id: id, sender: send.from, recipient: send.to, group: nil, clientID: send.clientID,
                                  content: nil, recalled: false, createdAt: now)
             var deliveries: [Delivery] = []
@@ -69,4 +68,39 @@ extension SQLiteStore {
                                firstContact: firstContact && send.from != send.to)
         }
     }
+
+    /// What a 1:1 send reads before it writes, in one statement: whether the
+    /// request was sent before (its ack), whether the recipient blocks the
+    /// sender, and whether the two wrote to each other before. Nil when the
+    /// recipient does not exist. Three statements of their own cost the
+    /// writer two more steps and statement-cache lookups per message.
+    static func checkDirectSend(db: Database, _ send: DirectSend) throws -> DirectSendCheck? {
+        let check = try BoundStatement(db, directSendCheckSQL)
+        check.bind(1, send.to)
+        check.bind(2, send.from)
+        check.bind(3, send.device)
+        check.bind(4, send.clientID)
+        return try check.first { column in
+            DirectSendCheck(
+                sentBefore: column(0) != 0 ? SendResult(messageID: String(column(1)), seq: column(2), timestamp: column(3)) : nil,
+                blocked: column(4) != 0, pairKnown: column(5) != 0)
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// ?1 the recipient, ?2 the sender, ?3 the device, ?4 the request id.
+    package static let directSendCheckSQL = """
+        SELECT s.message_id IS NOT NULL, s.message_id, s.seq, s.timestamp,
+               EXISTS (SELECT 1 FROM blocks WHERE user_id = ?1 AND blocked_id = ?2),
+               EXISTS (SELECT 1 FROM direct_conversations WHERE user_id = ?2 AND peer_id = ?1)
+        FROM users u LEFT JOIN sends s ON s.user_id = ?2 AND s.device = ?3 AND s.client_id = ?4
+        WHERE u.id = ?1
+        """
+}
+
+struct DirectSendCheck {
+    let sentBefore: SendResult?
+    let blocked: Bool
+    let pairKnown: Bool
 }

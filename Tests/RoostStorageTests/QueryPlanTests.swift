@@ -27,4 +27,17 @@ struct QueryPlanTests {
         #expect(!plan.contains("SCAN messages") && !plan.contains("SCAN m"), "\(plan)")
         try await store.close()
     }
+
+    /// A 1:1 send's one read before its writes: primary keys only.
+    @Test func aDirectSendsCheckReadsByPrimaryKeys() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roost-plan-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteStore(path: path)
+        let plan = try await store.queryPlan(SQLiteStore.directSendCheckSQL).joined(separator: " | ")
+        #expect(plan.contains("SEARCH u USING INTEGER PRIMARY KEY (rowid=?)"), "\(plan)")
+        #expect(plan.contains("SEARCH s USING PRIMARY KEY (user_id=? AND device=? AND client_id=?)"), "\(plan)")
+        #expect(plan.contains("SEARCH blocks USING PRIMARY KEY (user_id=? AND blocked_id=?)"), "\(plan)")
+        #expect(plan.contains("SEARCH direct_conversations USING PRIMARY KEY (user_id=? AND peer_id=?)"), "\(plan)")
+        #expect(!plan.contains("SCAN"), "\(plan)")
+        try await store.close()
+    }
 }
