@@ -130,14 +130,6 @@ public struct FriendLists: Sendable, Equatable {
 extension GroupStore {
     public func sendGroup(_ send: GroupSend, members: [Int64], version: Int64, on queue: any CompletionQueue,
                           completion: @escaping @Sendable (Result<GroupSendOutcome, any Error>) -> Void) {
-        Task {
-            let result: Result<GroupSendOutcome, any Error>
-            do {
-                result = .success(try await sendGroup(send, members: members, version: version))
-            } catch {
-                result = .failure(error)
-            }
-            queue.run([{ completion(result) }])
-        }
+        queue.complete({ try await sendGroup(send, members: members, version: version) }, with: completion)
     }
 }

@@ -61,15 +61,7 @@ extension RoostStore {
 
     public func sendDirect(_ send: DirectSend, on queue: any CompletionQueue,
                            completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
-        Task {
-            let result: Result<SendOutcome, any Error>
-            do {
-                result = .success(try await sendDirect(send))
-            } catch {
-                result = .failure(error)
-            }
-            queue.run([{ completion(result) }])
-        }
+        queue.complete({ try await sendDirect(send) }, with: completion)
     }
 
     /// Four reads; a backend that can do them in one overrides this.

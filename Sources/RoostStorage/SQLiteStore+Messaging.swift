@@ -86,9 +86,7 @@ extension SQLiteStore {
                 blocked: column(4) != 0, pairKnown: column(5) != 0)
         }
     }
-}
 
-extension SQLiteStore {
     /// ?1 the recipient, ?2 the sender, ?3 the device, ?4 the request id.
     package static let directSendCheckSQL = """
         SELECT s.message_id IS NOT NULL, s.message_id, s.seq, s.timestamp,
