@@ -61,6 +61,32 @@ struct SeqAndIdempotencyTests {
         try await test.close()
     }
 
+    /// The completion form of a send: the same commit and idempotency as the
+    /// async one, answered on the caller's queue (PostgreSQL through the
+    /// protocol's default, `CompletionQueue.complete`).
+    @Test(arguments: Backend.available)
+    func theCompletionFormCommitsOnceAndAnswersOnItsQueue(_ backend: Backend) async throws {
+        let test = try await backend.open()
+        let store = test.store
+        let ids = try await test.users(2)
+        let queue = StorageThreadsTests.RecordingQueue()
+        let send = DirectSend(from: ids[0], device: "phone", clientID: "cb", to: ids[1], content: MessageContent(text: "hi"))
+        func submit() async -> (result: Result<SendOutcome, any Error>, onQueue: Bool) {
+            await withCheckedContinuation { answer in
+                store.sendDirect(send, on: queue) { answer.resume(returning: ($0, queue.isCurrent)) }
+            }
+        }
+        let first = await submit()
+        let second = await submit()
+        #expect(first.onQueue && second.onQueue)
+        let firstOutcome = try first.result.get()
+        let secondOutcome = try second.result.get()
+        #expect(!firstOutcome.duplicate && secondOutcome.duplicate)
+        #expect(firstOutcome.result == secondOutcome.result)
+        #expect(try await store.head(of: ids[1]) == 1)
+        try await test.close()
+    }
+
     @Test(arguments: Backend.available)
     func concurrentRetriesOfOneRequestCommitOnce(_ backend: Backend) async throws {
         let test = try await backend.open()
