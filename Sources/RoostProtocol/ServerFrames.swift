@@ -27,6 +27,11 @@ public enum ServerFrame {
         ack(ref: ref, resultJSON: objectJSON(result))
     }
 
+    /// The ack of every `send_message`: no dynamic cast to find its JSON.
+    public static func ack(ref: String, result: SendResult) -> String {
+        ack(ref: ref, resultJSON: result.jsonText)
+    }
+
     /// `ack` whose result object is already JSON (e.g. `sync_offline`, which embeds item frames).
     public static func ack(ref: String, resultJSON: String) -> String {
         envelope(type: "ack", object: resultJSON, timestamp: nowMillis(), messageID: nil) { out in

@@ -60,6 +60,11 @@ extension ClientConnection {
         scheduleRetry()
     }
 
+    /// An `ack` frame: a malformed one is ignored (it answers nothing).
+    func acknowledge(_ frame: ClientFrame) {
+        if let ack = try? frame.decodeData(AckRequest.self) { acknowledge(ack.seq) }
+    }
+
     /// The client's cumulative ack.
     func acknowledge(_ seq: Int64) {
         guard let identity else { return }

@@ -57,49 +57,71 @@ extension ClientConnection {
         }
         guard !inbound.busy else { return }
         inbound.busy = true
-        Task { await self.handleInbound() }
+        // Most frames (a send, a cumulative ack) need no waiting: handled
+        // here, a task only for the first one that does. A task per frame
+        // read was a job on the loop and an allocation per message (issue 9).
+        guard let waiting = handleReady() else {
+            inbound.busy = false
+            return
+        }
+        Task { await self.handleInbound(startingWith: waiting) }
     }
 
     /// Frames are taken from the queue once the session has started (welcome
     /// sent, or waiting for `login`).
     func startReading() {
-        Task { await self.handleInbound() }
+        Task { await self.handleInbound(startingWith: nil) }
     }
 
-    private func handleInbound() async {
+    /// Handles `first`, then the queue, one frame at a time, until it is empty.
+    private func handleInbound(startingWith first: ClientFrame?) async {
+        var waiting = first
+        repeat {
+            if let frame = waiting {
+                // Anything but a cumulative ack or typing (which answer
+                // nothing) sees the sends before it committed and acked.
+                if frame.type != "ack" && frame.type != "typing" { await sendsSettled() }
+                await handle(frame)
+            }
+            waiting = handleReady()
+        } while waiting != nil
+        inbound.busy = false
+    }
+
+    /// Handles queued frames while they need no waiting; returns the first
+    /// that does (decoded), nil once the queue is empty.
+    private func handleReady() -> ClientFrame? {
         while let message = inbound.next() {
             if inbound.paused, inbound.count <= InboundQueue.resumeAt {
                 inbound.paused = false
                 sink.setReading(true)
             }
-            switch message {
-            case .text(let text):
-                guard let frame = decode(text) else { continue }
-                if inbound.sendsInFlight < InboundQueue.maxSendsInFlight, let request = pipelined(frame) {
-                    // The send starts at once, in this job, and runs until it
-                    // waits for its commit: it is in storage's queue before the
-                    // next frame is looked at, so sends commit in arrival order.
-                    // Their answers leave in that order too (respondInOrder).
-                    let ref = frame.messageID ?? ""
-                    inbound.sendsInFlight += 1
-                    inbound.answers.append((ref, nil))
-                    if !startSend(request, frame: frame, ref: ref) {
-                        Task.immediate {
-                            await self.handle(frame)
-                            self.sendFinished(ref: ref)
-                        }
-                    }
-                } else {
-                    // Anything but a cumulative ack or typing (which answer
-                    // nothing) sees the sends before it committed and acked.
-                    if frame.type != "ack" && frame.type != "typing" { await sendsSettled() }
-                    await handle(frame)
-                }
-            case .binary:
+            guard case .text(let text) = message else {
                 receiveBinary()
+                continue
+            }
+            guard let frame = decode(text) else { continue }
+            if inbound.sendsInFlight < InboundQueue.maxSendsInFlight, let request = pipelined(frame) {
+                // The send starts at once and runs until it waits for its
+                // commit: it is in storage's queue before the next frame is
+                // looked at, so sends commit in arrival order. Their answers
+                // leave in that order too (respondInOrder).
+                let ref = frame.messageID ?? ""
+                inbound.sendsInFlight += 1
+                inbound.answers.append((ref, nil))
+                if !startSend(request, frame: frame, ref: ref) {
+                    Task.immediate {
+                        await self.handle(frame)
+                        self.sendFinished(ref: ref)
+                    }
+                }
+            } else if frame.type == "ack", identity != nil {
+                acknowledge(frame)
+            } else {
+                return frame
             }
         }
-        inbound.busy = false
+        return nil
     }
 
     func sendFinished(ref: String) {

@@ -52,7 +52,7 @@ extension ClientConnection {
     private func handleActive(_ frame: ClientFrame) async {
         switch frame.type {
         case "ack":
-            if let ack = try? frame.decodeData(AckRequest.self) { acknowledge(ack.seq) }
+            acknowledge(frame)
             return
         case "typing":
             if let typing = try? frame.decodeData(TypingRequest.self) { await relayTyping(typing) }
@@ -117,6 +117,10 @@ extension ClientConnection {
     }
 
     func respond<R: Encodable>(_ ref: String, _ result: R) {
+        respondInOrder(ServerFrame.ack(ref: ref, result: result), ref: ref)
+    }
+
+    func respond(_ ref: String, _ result: SendResult) {
         respondInOrder(ServerFrame.ack(ref: ref, result: result), ref: ref)
     }
 
