@@ -4,7 +4,6 @@ import RoostCore
 import RoostProtocol
 import RoostStorage
 import ServiceLifecycle
-import Synchronization
 
 /// Push for offline devices (PROTOCOL.md 9): registrations, and the worker
 /// that tells a device's endpoint "something new" when items are committed
@@ -28,7 +27,8 @@ public final class PushDispatcher: Service, OfflineNotifier {
     let permits: PushPermits
     /// Users with at least one endpoint: a superset (an endpoint removed by the
     /// CLI stays listed until the next push finds it gone), loaded in `run()`.
-    private let known = Mutex<Set<Int64>>([])
+    /// Sharded: every commit looks up each of its users here.
+    private let known = LockShards<Set<Int64>> { [] }
 
     public init(settings: PushSettings, store: any PushStore, registry: SessionRegistry, logger: Logger) {
         self.settings = settings
@@ -46,7 +46,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
     // MARK: OfflineNotifier (the commit path)
 
     public func itemsCommitted(for users: [Int64]) {
-        let candidates = known.withLock { known in users.filter { known.contains($0) } }
+        let candidates = users.filter { user in known.withLock(for: user) { $0.contains(user) } }
         guard !candidates.isEmpty else { return }
         let dropped = pending.insert(candidates)
         if dropped > 0 { metrics.dropped.increment(by: dropped) }
@@ -66,7 +66,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
         }
         let registration = try await store.setPushEndpoint(user: user, device: device, endpoint: endpoint,
                                                            maxPerUser: settings.maxEndpointsPerUser)
-        _ = known.withLock { $0.insert(user) }
+        known.withLock(for: user) { _ = $0.insert(user) }
         return registration
     }
 
@@ -85,7 +85,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
     /// transaction that banned or deleted the account (a runner would also find
     /// its endpoint gone before its next request; this stops it at once).
     public func forget(user: Int64) async {
-        _ = known.withLock { $0.remove(user) }
+        known.withLock(for: user) { _ = $0.remove(user) }
         await table.removeAll(user: user)
     }
 
@@ -93,7 +93,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
 
     public func run() async throws {
         let users = try await store.usersWithPushEndpoints()
-        known.withLock { $0.formUnion(users) }
+        for user in users { known.withLock(for: user) { _ = $0.insert(user) } }
         registry.offline.set(self)
         let client = PushSender.makeClient(timeout: settings.requestTimeout)
         let sender = PushSender(client: client, timeout: settings.requestTimeout,

@@ -4,18 +4,17 @@ import RoostStorage
 
 /// Who is connected: user -> device -> connection.
 ///
-/// A lock, not an actor: every delivery reads this map, and an actor would
+/// Locks, not an actor: every delivery reads this map, and an actor would
 /// cost each message two executor hops (there and back) before its push even
-/// reaches the recipient's connection. The lock is held only to copy the few
-/// connections of the users asked for; pushes are posted to each connection's
-/// own executor after it is released, so no push waits on another socket.
+/// reaches the recipient's connection. The map is sharded by user
+/// (`LockShards`): a lookup holds one shard's lock to copy one user's few
+/// connections, so deliveries on different cores rarely meet on a lock and a
+/// group's fan-out never holds one for its member list. Pushes are posted to
+/// each connection's own executor after the lock is released, so no push
+/// waits on another socket.
 public final class SessionRegistry: Sendable {
-    private struct State {
-        var users: [Int64: [String: ClientConnection]] = [:]
-        var connectionCount = 0
-    }
-
-    private let state = Mutex(State())
+    private let users = LockShards<[Int64: [String: ClientConnection]]> { [:] }
+    private let connectionCount = Atomic<Int>(0)
     /// Told of every commit, for devices that are not connected (push).
     public let offline = OfflineNotifierSlot()
     /// Tells other nodes of new heads (several nodes on one PostgreSQL); empty on one node.
@@ -34,14 +33,14 @@ public final class SessionRegistry: Sendable {
     /// Registers `connection`, unless it would be the user's device number
     /// `maxDevices + 1` (a reconnect of a connected device always replaces it).
     func register(_ connection: ClientConnection, as identity: Identity, maxDevices: Int = .max) -> Registration {
-        state.withLock { s in
-            var devices = s.users[identity.userID, default: [:]]
+        users.withLock(for: identity.userID) { users in
+            var devices = users[identity.userID, default: [:]]
             let previous = devices[identity.device]
             if previous == nil, devices.count >= maxDevices { return .full }
             devices[identity.device] = connection
-            s.users[identity.userID] = devices
+            users[identity.userID] = devices
             guard let previous else {
-                s.connectionCount += 1
+                connectionCount.add(1, ordering: .relaxed)
                 return .added
             }
             return .replaced(previous)
@@ -50,28 +49,29 @@ public final class SessionRegistry: Sendable {
 
     /// Whether `user` may connect `device` now (the check before an upgrade).
     public func hasRoom(for user: Int64, device: String, maxDevices: Int) -> Bool {
-        state.withLock { s in
-            guard let devices = s.users[user] else { return true }
+        users.withLock(for: user) { users in
+            guard let devices = users[user] else { return true }
             return devices[device] != nil || devices.count < maxDevices
         }
     }
 
     func unregister(_ connection: ClientConnection, as identity: Identity) {
-        state.withLock { s in
-            guard s.users[identity.userID]?[identity.device] === connection else { return }
-            s.users[identity.userID]?[identity.device] = nil
-            if s.users[identity.userID]?.isEmpty == true { s.users[identity.userID] = nil }
-            s.connectionCount -= 1
+        users.withLock(for: identity.userID) { users in
+            guard users[identity.userID]?[identity.device] === connection else { return }
+            users[identity.userID]?[identity.device] = nil
+            if users[identity.userID]?.isEmpty == true { users[identity.userID] = nil }
+            connectionCount.subtract(1, ordering: .relaxed)
         }
     }
 
     func connections(of user: Int64) -> [ClientConnection] {
-        state.withLock { s in s.users[user].map { Array($0.values) } ?? [] }
+        users.withLock(for: user) { users in users[user].map { Array($0.values) } ?? [] }
     }
 
     func connections(of userIDs: [Int64]) -> [(Int64, [ClientConnection])] {
-        state.withLock { s in
-            userIDs.compactMap { user in s.users[user].map { (user, Array($0.values)) } }
+        userIDs.compactMap { user in
+            let connections = connections(of: user)
+            return connections.isEmpty ? nil : (user, connections)
         }
     }
 
@@ -86,16 +86,18 @@ public final class SessionRegistry: Sendable {
     }
 
     /// How many devices of `user` are connected now.
-    public func deviceCount(of user: Int64) -> Int { state.withLock { $0.users[user]?.count ?? 0 } }
+    public func deviceCount(of user: Int64) -> Int { users.withLock(for: user) { $0[user]?.count ?? 0 } }
 
-    public func isOnline(_ user: Int64) -> Bool { state.withLock { $0.users[user] != nil } }
+    public func isOnline(_ user: Int64) -> Bool { users.withLock(for: user) { $0[user] != nil } }
 
     /// Names of the devices of `user` connected to this server now.
     public func connectedDevices(of user: Int64) -> Set<String> {
-        state.withLock { s in s.users[user].map { Set($0.keys) } ?? [] }
+        users.withLock(for: user) { users in users[user].map { Set($0.keys) } ?? [] }
     }
 
-    public var counts: (connections: Int, users: Int) { state.withLock { ($0.connectionCount, $0.users.count) } }
+    public var counts: (connections: Int, users: Int) {
+        (connectionCount.load(ordering: .relaxed), users.map(\.count).reduce(0, +))
+    }
 
     /// Pushes committed items to every connected device of their users, but
     /// `origin` (the connection whose request committed them holds its own
@@ -122,17 +124,14 @@ public final class SessionRegistry: Sendable {
     }
 
     /// The connections the deliveries go to, by user, without `origin`: one
-    /// lock for the whole fan-out.
+    /// shard lock per user, held to copy that user's connections.
     func recipients(of deliveries: [Delivery], except origin: ClientConnection?) -> [Int64: [ClientConnection]] {
-        state.withLock { s in
-            var byUser: [Int64: [ClientConnection]] = [:]
-            for delivery in deliveries where byUser[delivery.user] == nil {
-                guard let devices = s.users[delivery.user] else { continue }
-                let conns = devices.values.filter { $0 !== origin }
-                if !conns.isEmpty { byUser[delivery.user] = conns }
-            }
-            return byUser
+        var byUser: [Int64: [ClientConnection]] = [:]
+        for delivery in deliveries where byUser[delivery.user] == nil {
+            let conns = connections(of: delivery.user).filter { $0 !== origin }
+            if !conns.isEmpty { byUser[delivery.user] = conns }
         }
+        return byUser
     }
 
     // MARK: Several nodes
@@ -154,12 +153,12 @@ public final class SessionRegistry: Sendable {
 
     /// Users with at least one connection here.
     public func connectedUsers() -> [Int64] {
-        state.withLock { Array($0.users.keys) }
+        users.map { Array($0.keys) }.flatMap { $0 }
     }
 
     /// Every (user, device) connected here, for the other nodes' device records.
     public func connectedDeviceList() -> [(user: Int64, device: String)] {
-        state.withLock { s in s.users.flatMap { user, devices in devices.keys.map { (user, $0) } } }
+        users.map { users in users.flatMap { user, devices in devices.keys.map { (user, $0) } } }.flatMap { $0 }
     }
 
     /// Items committed elsewhere (another node): each connection of these users
