@@ -25,14 +25,16 @@ public struct EditItem: Codable, Sendable, Equatable {
     }
 
     /// This item as JSON (sorted keys), with `content` when given.
-    public var jsonText: String {
-        var w = JSONObjectWriter()
-        w.string("by", by)
-        w.raw("content", content?.jsonText)
-        w.string("conversation", conversation)
-        w.int("edited_at", editedAt)
-        w.string("message_id", messageID)
-        return w.finish()
+    public var jsonText: String { String(json: self) }
+}
+
+extension EditItem: JSONObjectMembers {
+    func writeMembers<Output: JSONOutput>(_ m: inout JSONMembers, to out: inout Output) {
+        m.string("by", by, to: &out)
+        m.value("content", content, to: &out)
+        m.string("conversation", conversation, to: &out)
+        m.int("edited_at", editedAt, to: &out)
+        m.string("message_id", messageID, to: &out)
     }
 }
 

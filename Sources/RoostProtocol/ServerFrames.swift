@@ -1,25 +1,25 @@
 import Foundation
 
 /// Renders server frames. Items, acks, errors and ephemeral frames all leave
-/// the server through here, so the envelope is written in exactly one way.
+/// the server through here, so the envelope is written in exactly one way
+/// (`FrameJSON`).
 public enum ServerFrame {
     /// `{"type": "...", "data": {...}, "timestamp": ms[, "message_id": "..."]}`
     public static func item(_ item: InboxItem) -> String {
-        let object: String, clientID: String?
+        let data: FrameJSON.Data, clientID: String?
         switch item.body {
         case .message(let record, let id):
-            object = record.jsonText
+            data = .record(record)
             clientID = id
         case .recall(let recall):
-            object = JSONCodec.encodeString(recall)
+            data = .object(JSONCodec.encodeString(recall))
             clientID = nil
         case .other(_, let json):
-            object = json
+            data = .object(json)
             clientID = nil
         }
-        return envelope(type: item.body.type, object: object, timestamp: item.timestamp, messageID: item.messageID) {
-            appendItemExtras(seq: item.seq, clientID: clientID, to: &$0)
-        }
+        return String(json: FrameJSON(type: item.body.type, data: data, seq: item.seq, clientID: clientID,
+                                      timestamp: item.timestamp, messageID: item.messageID))
     }
 
     /// `ack` to a request: `data` is the result object plus `ref`.
@@ -29,15 +29,12 @@ public enum ServerFrame {
 
     /// The ack of every `send_message`: no dynamic cast to find its JSON.
     public static func ack(ref: String, result: SendResult) -> String {
-        ack(ref: ref, resultJSON: result.jsonText)
+        String(json: FrameJSON(type: "ack", data: .sendResult(result), ref: ref, timestamp: nowMillis()))
     }
 
     /// `ack` whose result object is already JSON (e.g. `sync_offline`, which embeds item frames).
     public static func ack(ref: String, resultJSON: String) -> String {
-        envelope(type: "ack", object: resultJSON, timestamp: nowMillis(), messageID: nil) { out in
-            out.append("\"ref\":")
-            JSONText.appendQuoted(ref, to: &out)
-        }
+        String(json: FrameJSON(type: "ack", data: .object(resultJSON), ref: ref, timestamp: nowMillis()))
     }
 
     public static func ack(ref: String) -> String {
@@ -49,63 +46,95 @@ public enum ServerFrame {
         var data = "{"
         if let ref { data += "\"ref\":" + quoted(ref) + "," }
         data += "\"code\":" + quoted(error.code.rawValue) + ",\"message\":" + quoted(error.message) + "}"
-        return envelope(type: "error", object: data, timestamp: nowMillis(), messageID: nil)
+        return String(json: FrameJSON(type: "error", data: .object(data), timestamp: nowMillis()))
     }
 
     /// An ephemeral frame (no seq): `welcome`, `typing`, `presence`, `kicked`.
     public static func event<D: Encodable>(type: String, data: D) -> String {
-        envelope(type: type, object: objectJSON(data), timestamp: nowMillis(), messageID: nil)
+        String(json: FrameJSON(type: type, data: .object(objectJSON(data)), timestamp: nowMillis()))
     }
 
     /// A frame's `data` object: written by hand where the type has that path
-    /// (`HandWrittenJSON`), else through `JSONCodec`; the same bytes either way.
+    /// (`JSONWritable`), else through `JSONCodec`; the same bytes either way.
     private static func objectJSON<T: Encodable>(_ value: T) -> String {
-        (value as? any HandWrittenJSON)?.jsonText ?? JSONCodec.encodeString(value)
-    }
-
-    static func appendItemExtras(seq: Int64, clientID: String?, to out: inout String) {
-        out.append("\"seq\":")
-        out.append(String(seq))
-        if let clientID {
-            out.append(",\"client_id\":")
-            JSONText.appendQuoted(clientID, to: &out)
-        }
-    }
-
-    /// `{"type":..,"data":<object>,"timestamp":..[,"message_id":..]}` written
-    /// into one buffer; `extra` appends members to `object` (an item's `seq`,
-    /// an ack's `ref`). The frames of every message are built here, and each
-    /// intermediate string cost an allocation and a copy.
-    static func envelope(type: String, object: String, timestamp: Int64, messageID: String?,
-                         extra: ((inout String) -> Void)? = nil) -> String {
-        var out = String()
-        out.reserveCapacity(object.utf8.count + type.utf8.count + (messageID?.utf8.count ?? 0) + 96)
-        out.append("{\"type\":")
-        JSONText.appendQuoted(type, to: &out)
-        out.append(",\"data\":")
-        if let extra {
-            precondition(object.utf8.last == UInt8(ascii: "}"), "not a JSON object")
-            // Through the UTF-8 view: String's own dropLast counts characters
-            // from the start (5 % of the server's time in a group's fan-out).
-            out.append(contentsOf: object.utf8.count == 2 ? "{" : Substring(object.utf8.dropLast()))
-            if object.utf8.count > 2 { out.append(",") }
-            extra(&out)
-            out.append("}")
-        } else {
-            out.append(object)
-        }
-        out.append(",\"timestamp\":")
-        out.append(String(timestamp))
-        if let messageID {
-            out.append(",\"message_id\":")
-            JSONText.appendQuoted(messageID, to: &out)
-        }
-        out.append("}")
-        return out
+        (value as? any JSONWritable).map { String(json: $0) } ?? JSONCodec.encodeString(value)
     }
 
     static func quoted(_ string: String) -> String {
         JSONText.quoted(string)
+    }
+}
+
+/// A frame: `{"type":..,"data":{..},"timestamp":..[,"message_id":..]}`,
+/// written in one pass into one string (`String(json:)`). `data` gets the
+/// frame's own members at its end: an ack's `ref`, an item's `seq` and
+/// `client_id`.
+struct FrameJSON: JSONWritable {
+    enum Data {
+        /// An object as JSON text.
+        case object(String)
+        case record(MessageRecord)
+        case sendResult(SendResult)
+    }
+
+    let type: String
+    let data: Data
+    var ref: String?
+    var seq: Int64?
+    var clientID: String?
+    let timestamp: Int64
+    var messageID: String?
+
+    init(type: String, data: Data, ref: String? = nil, seq: Int64? = nil, clientID: String? = nil,
+         timestamp: Int64, messageID: String? = nil) {
+        self.type = type
+        self.data = data
+        self.ref = ref
+        self.seq = seq
+        self.clientID = clientID
+        self.timestamp = timestamp
+        self.messageID = messageID
+    }
+
+    func writeJSON<Output: JSONOutput>(to out: inout Output) {
+        out.write("{\"type\":")
+        out.writeQuoted(type)
+        out.write(",\"data\":")
+        writeData(to: &out)
+        out.write(",\"timestamp\":")
+        out.write(timestamp)
+        if let messageID {
+            out.write(",\"message_id\":")
+            out.writeQuoted(messageID)
+        }
+        out.write(byte: UInt8(ascii: "}"))
+    }
+
+    private func writeData<Output: JSONOutput>(to out: inout Output) {
+        let ownMembers = ref != nil || seq != nil || clientID != nil
+        var members: JSONMembers
+        switch data {
+        case .object(let json) where !ownMembers:
+            out.write(json)
+            return
+        case .object(let json):
+            precondition(json.utf8.first == UInt8(ascii: "{") && json.utf8.last == UInt8(ascii: "}"),
+                         "not a JSON object")
+            out.write(json, dropLast: 1)
+            members = JSONMembers(continuing: json.utf8.count > 2)
+        case .record(let record):
+            out.write(byte: UInt8(ascii: "{"))
+            members = JSONMembers()
+            record.writeMembers(&members, to: &out)
+        case .sendResult(let result):
+            out.write(byte: UInt8(ascii: "{"))
+            members = JSONMembers()
+            result.writeMembers(&members, to: &out)
+        }
+        members.string("ref", ref, to: &out)
+        members.int("seq", seq, to: &out)
+        members.string("client_id", clientID, to: &out)
+        out.write(byte: UInt8(ascii: "}"))
     }
 }
 

@@ -26,8 +26,7 @@ public struct SharedItemRenderer: Sendable {
     }
 
     public func frame(seq: Int64, timestamp: Int64) -> String {
-        ServerFrame.envelope(type: type, object: bodyJSON, timestamp: timestamp, messageID: messageID) {
-            ServerFrame.appendItemExtras(seq: seq, clientID: clientID, to: &$0)
-        }
+        String(json: FrameJSON(type: type, data: .object(bodyJSON), seq: seq, clientID: clientID,
+                               timestamp: timestamp, messageID: messageID))
     }
 }

@@ -133,6 +133,27 @@ struct JSONTextTests {
             #expect(session.jsonText == JSONCodec.encodeString(session))
             let sent = SendResult(messageID: text, seq: 3, timestamp: 4)
             #expect(sent.jsonText == JSONCodec.encodeString(sent))
+            let edit = EditItem(conversation: "u:2", messageID: text, content: content, editedAt: 9, by: "3")
+            #expect(edit.jsonText == JSONCodec.encodeString(edit))
         }
+        for value in [Int64.min, -1, 0, 9, 10, 1_700_000_000_000, .max] {
+            let sent = SendResult(messageID: "m", seq: value, timestamp: ~value)
+            #expect(sent.jsonText == JSONCodec.encodeString(sent))
+        }
+    }
+
+    /// Frames write their own members after the data object's, in one string.
+    @Test func framesAddTheirMembersToTheDataObject() throws {
+        let result = SendResult(messageID: "77", seq: 3, timestamp: 4)
+        let viaText = ServerFrame.ack(ref: "r\"1", resultJSON: JSONCodec.encodeString(result))
+        let direct = ServerFrame.ack(ref: "r\"1", result: result)
+        func data(_ frame: String) throws -> [String: Any] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(frame.utf8)) as? [String: Any])
+            return try #require(object["data"] as? [String: Any])
+        }
+        #expect(try data(direct) as NSDictionary == data(viaText) as NSDictionary)
+        #expect(try data(direct)["ref"] as? String == "r\"1")
+        #expect(try data(ServerFrame.ack(ref: "x"))["ref"] as? String == "x")
+        #expect(ServerFrame.ack(ref: "x").contains("\"data\":{\"ref\":\"x\"}"))
     }
 }

@@ -23,7 +23,7 @@ extension ClientConnection {
 
     private static let messagePrefix = "{\"type\":\"message\""
 
-    /// Message item frames end with the envelope's `message_id` (ServerFrame.envelope).
+    /// Message item frames end with the envelope's `message_id` (FrameJSON in RoostProtocol).
     static func recalledFrame(_ frame: String, messageID: String) -> String? {
         guard frame.hasPrefix(messagePrefix), frame.hasSuffix(",\"message_id\":\"\(messageID)\"}"),
               var object = (try? JSONSerialization.jsonObject(with: Data(frame.utf8))) as? [String: Any],
