@@ -4,12 +4,13 @@ import RoostCore
 import RoostProtocol
 import RoostStorage
 import ServiceLifecycle
+import Synchronization
 
 /// Push for offline devices (PROTOCOL.md 9): registrations, and the worker
 /// that tells a device's endpoint "something new" when items are committed
 /// while that device has no connection to this server.
 ///
-/// The commit path only calls `itemsCommitted(for:)`, which filters by the
+/// The commit path only calls `itemsCommitted(_:)`, which filters by the
 /// users known to have endpoints and inserts into a bounded set: it never
 /// waits, and a full queue drops (and counts) instead of blocking. `run()`
 /// drains that set, starts one runner task per device (bounded table), and
@@ -29,6 +30,8 @@ public final class PushDispatcher: Service, OfflineNotifier {
     /// CLI stays listed until the next push finds it gone), loaded in `run()`.
     /// Sharded: every commit looks up each of its users here.
     private let known = LockShards<Set<Int64>> { [] }
+    /// Between the start of `run()` and shutdown.
+    private let accepting = Atomic<Bool>(false)
 
     public init(settings: PushSettings, store: any PushStore, registry: SessionRegistry, logger: Logger) {
         self.settings = settings
@@ -45,8 +48,13 @@ public final class PushDispatcher: Service, OfflineNotifier {
 
     // MARK: OfflineNotifier (the commit path)
 
-    public func itemsCommitted(for users: [Int64]) {
-        let candidates = users.filter { user in known.withLock(for: user) { $0.contains(user) } }
+    public func itemsCommitted(_ deliveries: [Delivery]) {
+        guard accepting.load(ordering: .relaxed) else { return }
+        // A user twice in the list is one pending entry (`PendingUsers`).
+        var candidates: [Int64] = []
+        for delivery in deliveries where known.withLock(for: delivery.user, { $0.contains(delivery.user) }) {
+            candidates.append(delivery.user)
+        }
         guard !candidates.isEmpty else { return }
         let dropped = pending.insert(candidates)
         if dropped > 0 { metrics.dropped.increment(by: dropped) }
@@ -94,6 +102,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
     public func run() async throws {
         let users = try await store.usersWithPushEndpoints()
         for user in users { known.withLock(for: user) { _ = $0.insert(user) } }
+        accepting.store(true, ordering: .relaxed)
         registry.offline.set(self)
         let client = PushSender.makeClient(timeout: settings.requestTimeout)
         let sender = PushSender(client: client, timeout: settings.requestTimeout,
@@ -109,7 +118,7 @@ public final class PushDispatcher: Service, OfflineNotifier {
                 }
             }
         }
-        registry.offline.set(nil)
+        accepting.store(false, ordering: .relaxed)
         pending.finish()
         try? await client.shutdown()
     }

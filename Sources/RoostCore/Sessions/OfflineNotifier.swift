@@ -5,25 +5,29 @@ import Synchronization
 /// worker for offline devices). It runs on the send path of every message, so
 /// it must return at once: enqueue, never wait.
 public protocol OfflineNotifier: Sendable {
-    /// Items were committed for `users` (each at most once per call).
-    func itemsCommitted(for users: [Int64])
+    /// Items were committed (a user may have more than one).
+    func itemsCommitted(_ deliveries: [Delivery])
 }
 
 /// Where the registry finds its notifier: set once when the server is built
 /// (the worker needs the registry, so it cannot be passed to its initializer).
+/// Read on every commit without a lock (set once, never changed).
 public final class OfflineNotifierSlot: Sendable {
-    private let notifier = Mutex<(any OfflineNotifier)?>(nil)
+    private final class Box: Sendable {
+        let notifier: any OfflineNotifier
+        init(_ notifier: any OfflineNotifier) { self.notifier = notifier }
+    }
+
+    private let slot = AtomicLazyReference<Box>()
 
     public init() {}
 
-    public func set(_ value: (any OfflineNotifier)?) {
-        notifier.withLock { $0 = value }
+    /// Sets the notifier; a server has one push worker, so only the first call counts.
+    public func set(_ notifier: any OfflineNotifier) {
+        _ = slot.storeIfNil(Box(notifier))
     }
 
     func notify(_ deliveries: [Delivery]) {
-        guard let target = notifier.withLock({ $0 }) else { return }
-        var seen = Set<Int64>()
-        let users = deliveries.compactMap { seen.insert($0.user).inserted ? $0.user : nil }
-        target.itemsCommitted(for: users)
+        slot.load()?.notifier.itemsCommitted(deliveries)
     }
 }

@@ -65,7 +65,7 @@ public final class SessionRegistry: Sendable {
     }
 
     func connections(of user: Int64) -> [ClientConnection] {
-        users.withLock(for: user) { users in users[user].map { Array($0.values) } ?? [] }
+        devices(of: user).map { Array($0.values) } ?? []
     }
 
     func connections(of userIDs: [Int64]) -> [(Int64, [ClientConnection])] {
@@ -107,31 +107,26 @@ public final class SessionRegistry: Sendable {
     func deliver(_ deliveries: [Delivery], except origin: ClientConnection? = nil) {
         guard !deliveries.isEmpty else { return }
         announceCommitted(deliveries)
-        let byUser = recipients(of: deliveries, except: origin)
-        guard !byUser.isEmpty else { return }
         for delivery in deliveries {
-            guard let conns = byUser[delivery.user] else { continue }
-            let frame = ServerFrame.item(delivery.item)
-            let seq = delivery.item.seq
-            let recalled: String? = if case .recall(let recall) = delivery.item.body { recall.messageID } else { nil }
-            for conn in conns {
+            guard let devices = devices(of: delivery.user) else { continue }
+            var frame: String?
+            for conn in devices.values where conn !== origin {
+                let text = frame ?? ServerFrame.item(delivery.item)
+                frame = text
+                let seq = delivery.item.seq
+                let recalled: String? = if case .recall(let recall) = delivery.item.body { recall.messageID } else { nil }
                 conn.post { conn in
                     if let recalled { conn.noteRecalled(recalled) }
-                    conn.offer(seq: seq, frame: frame)
+                    conn.offer(seq: seq, frame: text)
                 }
             }
         }
     }
 
-    /// The connections the deliveries go to, by user, without `origin`: one
-    /// shard lock per user, held to copy that user's connections.
-    func recipients(of deliveries: [Delivery], except origin: ClientConnection?) -> [Int64: [ClientConnection]] {
-        var byUser: [Int64: [ClientConnection]] = [:]
-        for delivery in deliveries where byUser[delivery.user] == nil {
-            let conns = connections(of: delivery.user).filter { $0 !== origin }
-            if !conns.isEmpty { byUser[delivery.user] = conns }
-        }
-        return byUser
+    /// The connections of `user` here by device, nil when none: one shard
+    /// lock, and the map is shared with the registry, not copied.
+    func devices(of user: Int64) -> [String: ClientConnection]? {
+        users.withLock(for: user) { $0[user] }
     }
 
     // MARK: Several nodes

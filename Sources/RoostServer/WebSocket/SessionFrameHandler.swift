@@ -82,7 +82,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             if frame.fin {
-                deliver(text: frame.opcode == .text, frame.unmaskedData)
+                deliver(frame.opcode == .text ? .text(Self.payload(of: frame)) : .binary)
             } else {
                 fragment = (frame.opcode == .text, frame.unmaskedData)
                 checkFragmentSize()
@@ -97,7 +97,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard checkFragmentSize() else { return }
             if frame.fin, let whole = fragment {
                 fragment = nil
-                deliver(text: whole.text, whole.data)
+                deliver(whole.text ? .text(Data(whole.data.readableBytesView)) : .binary)
             }
         case .ping:
             guard !closing else { return }
@@ -138,9 +138,20 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return false
     }
 
-    private func deliver(text: Bool, _ data: ByteBuffer) {
+    /// A whole message's payload, unmasked as it is copied out of the frame
+    /// (`unmaskedData` made an unmasked copy in a buffer of its own first:
+    /// two allocations and a copy more per message).
+    private static func payload(of frame: WebSocketFrame) -> Data {
+        var data = Data(frame.data.readableBytesView)
+        guard let key = frame.maskKey else { return data }
+        data.withUnsafeMutableBytes { bytes in
+            for index in bytes.indices { bytes[index] ^= key[index & 3] }
+        }
+        return data
+    }
+
+    private func deliver(_ message: InboundMessage) {
         guard !closing else { return }
-        let message: InboundMessage = text ? .text(Data(data.readableBytesView)) : .binary
         if let connection {
             connection.assumeIsolated { $0.accept(message) }
         } else {
