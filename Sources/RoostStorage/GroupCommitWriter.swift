@@ -231,13 +231,13 @@ final class GroupCommitWriter: Sendable {
         do {
             var batch = WriteBatch(heads: heads)
             do {
-                try pool.write { [batch] db in
+                try transaction { [batch] db in
                     try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: false)
                 }
             } catch is PartialWrite {
                 replays.add(1, ordering: .relaxed)
                 batch = WriteBatch(heads: heads)
-                try pool.write { [batch] db in
+                try transaction { [batch] db in
                     try Self.run(ops, cursors: cursors, batch: batch, db: db, guarded: true)
                 }
             }
@@ -249,6 +249,25 @@ final class GroupCommitWriter: Sendable {
         } catch {
             metrics.recordBatchFailure()
             Self.complete(ops) { $0.finish(.failure(error)) }
+        }
+    }
+
+    /// `body` in one IMMEDIATE transaction begun and ended through cached
+    /// statements. `DatabaseWriter.write` prepared `BEGIN` and `COMMIT` anew
+    /// for every batch, with GRDB's SQL generation around each: ~8 % of the
+    /// writer's time when batches are small (an open loop at 5,000 msgs/s
+    /// commits ~1,700 times a second).
+    private func transaction(_ body: (Database) throws -> Void) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+            do {
+                try body(db)
+                try db.cachedStatement(sql: "COMMIT").execute()
+            } catch {
+                // A failed op, or a failed commit: nothing of the batch stays.
+                if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
+                throw error
+            }
         }
     }
 

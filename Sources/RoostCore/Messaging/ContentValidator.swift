@@ -18,12 +18,15 @@ public struct ContentValidator: Sendable {
             throw .tooLarge("text is longer than \(maxTextBytes) bytes")
         }
         // Display hints of a file message; bounded so they cannot stand in for text.
-        for (field, value) in [("name", content.name), ("mime", content.mime)] {
-            if let value, value.utf8.count > Self.maxHintBytes {
-                throw .badRequest("content.\(field) is longer than \(Self.maxHintBytes) bytes")
-            }
-        }
+        try Self.checkHint("name", content.name)
+        try Self.checkHint("mime", content.mime)
         return content
+    }
+
+    private static func checkHint(_ field: String, _ value: String?) throws(RoostError) {
+        if let value, value.utf8.count > maxHintBytes {
+            throw .badRequest("content.\(field) is longer than \(maxHintBytes) bytes")
+        }
     }
 
     public static let maxHintBytes = 255
