@@ -314,12 +314,15 @@ final class GroupCommitWriter: Sendable {
     private static func run(_ ops: [PendingWrite], cursors: [DeviceKey: Int64], batch: WriteBatch, db: Database,
                             guarded: Bool) throws {
         if !cursors.isEmpty {
-            let statement = try db.cachedStatement(sql: """
+            let upsert = try BoundStatement(db, """
                 INSERT INTO devices (user_id, name, acked_seq) VALUES (?, ?, ?)
                 ON CONFLICT (user_id, name) DO UPDATE SET acked_seq = excluded.acked_seq
                 """)
             for (key, seq) in cursors {
-                try statement.execute(arguments: [key.user, key.device, seq])
+                upsert.bind(1, key.user)
+                upsert.bind(2, key.device)
+                upsert.bind(3, seq)
+                try upsert.execute()
             }
         }
         for op in ops { try op.run(db, batch: batch, guarded: guarded) }
