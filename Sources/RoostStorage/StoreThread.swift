@@ -28,9 +28,3 @@ func startStoreThread(named name: String, niceSteps: Int32 = 0, _ body: @escapin
     started.wait()
 }
 
-extension Duration {
-    /// The whole nanoseconds of the duration (for timers and metrics that take them).
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-}

@@ -71,7 +71,7 @@ struct ClusterProcessTests {
             try #require(reply.status == 201)
             let group = try #require(reply.json["group_id"] as? String)
             let groupAck = try await bobWS.sendGroupText("group hello from B", group: group)
-            let inGroup = try await aliceWS.waitFor(timeout: .seconds(5)) { $0.isItem && $0.text == "group hello from B" }
+            let inGroup = await aliceWS.waitFor(timeout: .seconds(5)) { $0.isItem && $0.text == "group hello from B" }
             #expect(inGroup?.messageID == groupAck["message_id"] as? String)
             bobWS.send("typing", ["group_id": group])
             let groupTyping = await aliceWS.ephemeral("typing")

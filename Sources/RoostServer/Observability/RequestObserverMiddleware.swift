@@ -43,7 +43,7 @@ struct RequestObserverMiddleware: RouterMiddleware {
         Counter(label: "roost_http_requests_total", dimensions: dimensions).increment()
         let elapsed = ContinuousClock.now - started
         Metrics.Timer(label: "roost_http_request_duration_seconds", dimensions: [("route", route)])
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(elapsed.nanoseconds)
     }
 }
 

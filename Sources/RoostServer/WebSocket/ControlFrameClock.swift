@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import RoostProtocol
 import Synchronization
 
 /// The time of the last inbound WebSocket ping or pong of one socket. The
@@ -13,8 +14,7 @@ final class ControlFrameClock: Sendable {
 
     func stamp() {
         let elapsed = ContinuousClock.now - origin
-        let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        last.store(max(nanos, 1), ordering: .relaxed)
+        last.store(max(elapsed.nanoseconds, 1), ordering: .relaxed)
     }
 
     var lastFrame: ContinuousClock.Instant? {

@@ -63,8 +63,7 @@ struct RoostHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(
-                HandshakeTimeoutHandler(timeout: .nanoseconds(Int64(handshakeTimeout.components.seconds) * 1_000_000_000
-                                                              + handshakeTimeout.components.attoseconds / 1_000_000_000)),
+                HandshakeTimeoutHandler(timeout: TimeAmount(handshakeTimeout)),
                 name: HandshakeTimeoutHandler.name)
             let grant = NIOLockedValueBox<UpgradeGrant?>(nil)
             let negotiated = NIOLockedValueBox<[any WebSocketExtension]>([])

@@ -79,8 +79,7 @@ final class WebSocketSink: FrameSink {
 
     func schedule(at deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () -> Void) -> any ScheduledWork {
         let delay = max(.zero, deadline - .now)
-        let nanos = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        return LoopTimer(scheduled: transport.eventLoop.scheduleTask(in: .nanoseconds(nanos), work))
+        return LoopTimer(scheduled: transport.eventLoop.scheduleTask(in: TimeAmount(delay), work))
     }
 
     func setReading(_ enabled: Bool) {

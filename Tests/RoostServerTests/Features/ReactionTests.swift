@@ -32,7 +32,7 @@ struct ReactionTests {
             // Removing: an item with removed true; removing what is not there acks without seq.
             #expect(try await c.call("react", ["message_id": id, "emoji": "🎉", "remove": true])["seq"] is Int)
             #expect(try await c.call("react", ["message_id": id, "emoji": "🎉", "remove": true])["seq"] == nil)
-            let removed = try await b.waitFor { $0.type == "reaction" && $0.data["removed"] as? Bool == true }
+            let removed = await b.waitFor { $0.type == "reaction" && $0.data["removed"] as? Bool == true }
             #expect(removed?.data["emoji"] as? String == "🎉")
             page = try await a.historyPage("g:\(group)")
             reactions = try #require(page.records[0]["reactions"] as? [String: [String]])

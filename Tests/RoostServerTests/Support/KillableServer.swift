@@ -32,7 +32,7 @@ final class KillableServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         // The server's log, for a failing test to be read after (`--log-level` in `extra` raises it).
         let log = URL(fileURLWithPath: dataDirectory).appendingPathComponent("server.log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
         try process.run()
         self.process = process
