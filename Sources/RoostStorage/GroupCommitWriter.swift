@@ -113,6 +113,23 @@ final class GroupCommitWriter: Sendable {
         enqueue(TypedWrite(op: op, validatedFirst: validatedFirst, metrics: metrics, queue: queue, resume: completion))
     }
 
+    /// `write` for a 1:1 message: a `SendWrite` (see there).
+    nonisolated(nonsending) func writeSend(validatedFirst: Bool = false,
+                                           _ op: @escaping @Sendable (Database, WriteBatch) throws -> SendOutcome)
+        async throws -> SendOutcome {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<SendOutcome, any Error>) in
+            enqueue(SendWrite(op: op, validatedFirst: validatedFirst, metrics: metrics) { continuation.resume(with: $0) })
+        }
+    }
+
+    /// `submit` for a 1:1 message: a `SendWrite` (see there).
+    func submitSend(validatedFirst: Bool = false,
+                    _ op: @escaping @Sendable (Database, WriteBatch) throws -> SendOutcome,
+                    on queue: any CompletionQueue,
+                    completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
+        enqueue(SendWrite(op: op, validatedFirst: validatedFirst, metrics: metrics, queue: queue, resume: completion))
+    }
+
     /// Records a cursor move; written with the next batch.
     ///
     /// A cursor move waits for the next batch of writes, or at most

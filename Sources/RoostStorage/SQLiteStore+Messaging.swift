@@ -3,12 +3,12 @@ import RoostProtocol
 
 extension SQLiteStore {
     nonisolated(nonsending) public func sendDirect(_ send: DirectSend) async throws -> SendOutcome {
-        try await writer.write(validatedFirst: true, directSend(send))
+        try await writer.writeSend(validatedFirst: true, directSend(send))
     }
 
     public func sendDirect(_ send: DirectSend, on queue: any CompletionQueue,
                            completion: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
-        writer.submit(validatedFirst: true, directSend(send), on: queue, completion: completion)
+        writer.submitSend(validatedFirst: true, directSend(send), on: queue, completion: completion)
     }
 
     /// The transaction of a 1:1 message; nothing in it refuses the send after its first write.

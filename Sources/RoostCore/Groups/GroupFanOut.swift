@@ -19,7 +19,7 @@ extension SessionRegistry {
                 let seq = delivery.item.seq
                 let text = frame ?? shared.frame(seq: seq, timestamp: delivery.item.timestamp)
                 frame = text
-                conn.post { $0.offer(seq: seq, frame: text) }
+                conn.postOffer(seq: seq, frame: text)
             }
         }
     }

@@ -181,4 +181,16 @@ extension ClientConnection {
     nonisolated func post(_ work: @escaping @Sendable (isolated ClientConnection) -> Void) {
         sink.execute { self.assumeIsolated(work) }
     }
+
+    /// `post` of a committed item (after noting `recalled`, a recall's
+    /// message id): one closure per push, where `post { $0.offer(...) }`
+    /// allocated two, the work and the wrapper that enters the actor.
+    nonisolated func postOffer(seq: Int64, frame: String, recalled: String? = nil) {
+        sink.execute {
+            self.assumeIsolated { connection in
+                if let recalled { connection.noteRecalled(recalled) }
+                connection.offer(seq: seq, frame: frame)
+            }
+        }
+    }
 }

@@ -115,10 +115,7 @@ public final class SessionRegistry: Sendable {
                 frame = text
                 let seq = delivery.item.seq
                 let recalled: String? = if case .recall(let recall) = delivery.item.body { recall.messageID } else { nil }
-                conn.post { conn in
-                    if let recalled { conn.noteRecalled(recalled) }
-                    conn.offer(seq: seq, frame: text)
-                }
+                conn.postOffer(seq: seq, frame: text, recalled: recalled)
             }
         }
     }
