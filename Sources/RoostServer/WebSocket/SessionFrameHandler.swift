@@ -199,8 +199,8 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Outbound
 
-    /// Writes a text frame, encoded here in one buffer; the flush is merged
-    /// with the others of this tick (FlushCoalescingHandler).
+    /// Writes a text frame: encoded into the buffer of this tick's frames,
+    /// written and flushed at the tick's end (EncodedFrameWriter).
     func write(text: String) {
         guard let context, !closing else { return }
         if !context.channel.isWritable {
@@ -210,7 +210,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
         }
-        frameWriter.write(encoded: TextFrameEncoding.encode(text, allocator: context.channel.allocator))
+        frameWriter.write(text: text)
     }
 
     /// The server's close: its close frame after everything written before,

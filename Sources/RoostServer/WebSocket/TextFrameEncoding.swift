@@ -1,11 +1,17 @@
 import NIOCore
 
-/// A server's unfragmented, unmasked text frame (RFC 6455 5.2) in one buffer:
-/// the header, then the text's bytes.
+/// A server's unfragmented, unmasked text frame (RFC 6455 5.2): the header,
+/// then the text's bytes.
 enum TextFrameEncoding {
-    static func encode(_ text: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// The frame's size: the text and a header of 2, 4 or 10 bytes.
+    static func size(of text: String) -> Int {
         let length = text.utf8.count
-        var buffer = allocator.buffer(capacity: length + 10)
+        return length + (length < 126 ? 2 : length <= Int(UInt16.max) ? 4 : 10)
+    }
+
+    /// Appends the frame of `text` to `buffer`.
+    static func append(_ text: String, to buffer: inout ByteBuffer) {
+        let length = text.utf8.count
         buffer.writeInteger(UInt8(0x81))  // FIN, opcode 1 (text)
         if length < 126 {
             buffer.writeInteger(UInt8(length))
@@ -17,6 +23,5 @@ enum TextFrameEncoding {
             buffer.writeInteger(UInt64(length))
         }
         buffer.writeString(text)
-        return buffer
     }
 }
