@@ -15,13 +15,7 @@ public struct InboxItem: Sendable, Equatable {
     }
 
     /// The envelope's `message_id`: the id of what the item carries, if anything.
-    public var messageID: String? {
-        switch body {
-        case .message(let record, _): record.messageID
-        case .recall(let recall): recall.messageID
-        case .other: nil
-        }
-    }
+    public var messageID: String? { body.messageID }
 }
 
 /// The item kinds of PROTOCOL.md 4. Kinds other than `message` and `recall` carry
@@ -31,6 +25,15 @@ public enum ItemBody: Sendable, Equatable {
     case recall(RecallItem)
     /// `type` and its `data` object (JSON, without `seq`).
     case other(type: String, json: String)
+
+    /// The id of what the body carries, if anything.
+    public var messageID: String? {
+        switch self {
+        case .message(let record, _): record.messageID
+        case .recall(let recall): recall.messageID
+        case .other: nil
+        }
+    }
 
     public var type: String {
         switch self {

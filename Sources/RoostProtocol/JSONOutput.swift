@@ -65,11 +65,8 @@ extension JSONOutput {
 
     /// `string`'s UTF-8 as it is (JSON already), less its last `dropLast` bytes.
     mutating func write(_ string: String, dropLast: Int = 0) {
-        let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
-            write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.dropLast(dropLast))))
-        }
-        // A string bridged from elsewhere: not one buffer of UTF-8.
-        if done == nil { Array(string.utf8.dropLast(dropLast)).withUnsafeBytes { write($0) } }
+        var string = string  // `withUTF8` makes a bridged string contiguous first
+        string.withUTF8 { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.dropLast(dropLast)))) }
     }
 
     mutating func write(_ value: Int64) {
@@ -94,8 +91,8 @@ extension JSONOutput {
     /// `string` as a JSON string literal, escaped as `JSONEncoder` escapes it.
     mutating func writeQuoted(_ string: String) {
         write(byte: UInt8(ascii: "\""))
-        let done: Void? = string.utf8.withContiguousStorageIfAvailable { writeEscaped(UnsafeRawBufferPointer($0)) }
-        if done == nil { Array(string.utf8).withUnsafeBytes { writeEscaped($0) } }
+        var string = string
+        string.withUTF8 { writeEscaped(UnsafeRawBufferPointer($0)) }
         write(byte: UInt8(ascii: "\""))
     }
 

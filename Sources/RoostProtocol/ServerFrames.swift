@@ -6,18 +6,7 @@ import Foundation
 public enum ServerFrame {
     /// `{"type": "...", "data": {...}, "timestamp": ms[, "message_id": "..."]}`
     public static func item(_ item: InboxItem) -> String {
-        let data: FrameJSON.Data, clientID: String?
-        switch item.body {
-        case .message(let record, let id):
-            data = .record(record)
-            clientID = id
-        case .recall(let recall):
-            data = .object(JSONCodec.encodeString(recall))
-            clientID = nil
-        case .other(_, let json):
-            data = .object(json)
-            clientID = nil
-        }
+        let (data, clientID) = item.body.frameData
         return String(json: FrameJSON(type: item.body.type, data: data, seq: item.seq, clientID: clientID,
                                       timestamp: item.timestamp, messageID: item.messageID))
     }
@@ -79,11 +68,11 @@ struct FrameJSON: JSONWritable {
 
     let type: String
     let data: Data
-    var ref: String?
-    var seq: Int64?
-    var clientID: String?
+    let ref: String?
+    let seq: Int64?
+    let clientID: String?
     let timestamp: Int64
-    var messageID: String?
+    let messageID: String?
 
     init(type: String, data: Data, ref: String? = nil, seq: Int64? = nil, clientID: String? = nil,
          timestamp: Int64, messageID: String? = nil) {
@@ -135,6 +124,29 @@ struct FrameJSON: JSONWritable {
         members.int("seq", seq, to: &out)
         members.string("client_id", clientID, to: &out)
         out.write(byte: UInt8(ascii: "}"))
+    }
+}
+
+/// The data object on its own (what a shared renderer splices each `seq` into).
+extension FrameJSON.Data: JSONWritable {
+    func writeJSON<Output: JSONOutput>(to out: inout Output) {
+        switch self {
+        case .object(let json): out.write(json)
+        case .record(let record): record.writeJSON(to: &out)
+        case .sendResult(let result): result.writeJSON(to: &out)
+        }
+    }
+}
+
+extension ItemBody {
+    /// An item frame's `data` before its `seq`, and the `client_id` it adds
+    /// (a message's: the sender's request id).
+    var frameData: (data: FrameJSON.Data, clientID: String?) {
+        switch self {
+        case .message(let record, let clientID): (.record(record), clientID)
+        case .recall(let recall): (.object(JSONCodec.encodeString(recall)), nil)
+        case .other(_, let json): (.object(json), nil)
+        }
     }
 }
 

@@ -9,20 +9,10 @@ public struct SharedItemRenderer: Sendable {
 
     public init(body: ItemBody) {
         type = body.type
-        switch body {
-        case .message(let record, let clientID):
-            bodyJSON = record.jsonText
-            self.clientID = clientID
-            messageID = record.messageID
-        case .recall(let recall):
-            bodyJSON = JSONCodec.encodeString(recall)
-            clientID = nil
-            messageID = recall.messageID
-        case .other(_, let json):
-            bodyJSON = json
-            clientID = nil
-            messageID = nil
-        }
+        messageID = body.messageID
+        let data: FrameJSON.Data
+        (data, clientID) = body.frameData
+        bodyJSON = String(json: data)
     }
 
     public func frame(seq: Int64, timestamp: Int64) -> String {

@@ -101,13 +101,7 @@ final class TypedWrite<T: Sendable>: PendingWrite, @unchecked Sendable {
 
     override func perform(_ db: Database, batch: WriteBatch) throws { value = try op(db, batch) }
 
-    override func answer(_ error: (any Error)?) {
-        resume(Result { () throws(any Error) -> T in
-            if let error { throw error }
-            guard let value else { throw StorageError.closed }
-            return value
-        })
-    }
+    override func answer(_ error: (any Error)?) { resume(keptOutcome(value, error)) }
 }
 
 /// The write of a 1:1 message, `TypedWrite<SendOutcome>` without
@@ -128,13 +122,13 @@ final class SendWrite: PendingWrite, @unchecked Sendable {
 
     override func perform(_ db: Database, batch: WriteBatch) throws { value = try op(db, batch) }
 
-    override func answer(_ error: (any Error)?) {
-        if let error {
-            resume(.failure(error))
-        } else if let value {
-            resume(.success(value))
-        } else {
-            resume(.failure(StorageError.closed))
-        }
-    }
+    override func answer(_ error: (any Error)?) { resume(keptOutcome(value, error)) }
+}
+
+/// What a write's caller gets: `error`, else the kept value (none kept: the
+/// writer closed before the op ran).
+private func keptOutcome<T>(_ value: T?, _ error: (any Error)?) -> Result<T, any Error> {
+    if let error { return .failure(error) }
+    guard let value else { return .failure(StorageError.closed) }
+    return .success(value)
 }

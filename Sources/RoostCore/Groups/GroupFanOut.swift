@@ -16,10 +16,9 @@ extension SessionRegistry {
             for conn in devices.values where conn !== origin {
                 let shared = renderer ?? SharedItemRenderer(body: first.item.body)
                 renderer = shared
-                let seq = delivery.item.seq
-                let text = frame ?? shared.frame(seq: seq, timestamp: delivery.item.timestamp)
+                let text = frame ?? shared.frame(seq: delivery.item.seq, timestamp: delivery.item.timestamp)
                 frame = text
-                conn.postOffer(seq: seq, frame: text)
+                conn.postOffer(seq: delivery.item.seq, frame: text)
             }
         }
     }

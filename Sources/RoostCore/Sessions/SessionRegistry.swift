@@ -49,10 +49,8 @@ public final class SessionRegistry: Sendable {
 
     /// Whether `user` may connect `device` now (the check before an upgrade).
     public func hasRoom(for user: Int64, device: String, maxDevices: Int) -> Bool {
-        users.withLock(for: user) { users in
-            guard let devices = users[user] else { return true }
-            return devices[device] != nil || devices.count < maxDevices
-        }
+        guard let devices = devices(of: user) else { return true }
+        return devices[device] != nil || devices.count < maxDevices
     }
 
     func unregister(_ connection: ClientConnection, as identity: Identity) {
@@ -86,13 +84,13 @@ public final class SessionRegistry: Sendable {
     }
 
     /// How many devices of `user` are connected now.
-    public func deviceCount(of user: Int64) -> Int { users.withLock(for: user) { $0[user]?.count ?? 0 } }
+    public func deviceCount(of user: Int64) -> Int { devices(of: user)?.count ?? 0 }
 
-    public func isOnline(_ user: Int64) -> Bool { users.withLock(for: user) { $0[user] != nil } }
+    public func isOnline(_ user: Int64) -> Bool { devices(of: user) != nil }
 
     /// Names of the devices of `user` connected to this server now.
     public func connectedDevices(of user: Int64) -> Set<String> {
-        users.withLock(for: user) { users in users[user].map { Set($0.keys) } ?? [] }
+        devices(of: user).map { Set($0.keys) } ?? []
     }
 
     public var counts: (connections: Int, users: Int) {
@@ -109,13 +107,13 @@ public final class SessionRegistry: Sendable {
         announceCommitted(deliveries)
         for delivery in deliveries {
             guard let devices = devices(of: delivery.user) else { continue }
+            let recalled: String? = if case .recall(let recall) = delivery.item.body { recall.messageID } else { nil }
+            // Rendered once per user, and only if a connection other than `origin` takes it.
             var frame: String?
             for conn in devices.values where conn !== origin {
                 let text = frame ?? ServerFrame.item(delivery.item)
                 frame = text
-                let seq = delivery.item.seq
-                let recalled: String? = if case .recall(let recall) = delivery.item.body { recall.messageID } else { nil }
-                conn.postOffer(seq: seq, frame: text, recalled: recalled)
+                conn.postOffer(seq: delivery.item.seq, frame: text, recalled: recalled)
             }
         }
     }

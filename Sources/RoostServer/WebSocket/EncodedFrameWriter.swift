@@ -40,7 +40,7 @@ final class EncodedFrameWriter: ChannelOutboundHandler, RemovableChannelHandler 
         guard let context else { return }
         if pending == nil {
             pending = context.channel.allocator.buffer(
-                capacity: max(TextFrameEncoding.size(of: text), Self.bufferCapacity))
+                capacity: max(text.utf8.count + TextFrameEncoding.maxHeaderBytes, Self.bufferCapacity))
             context.eventLoop.assumeIsolated().execute { self.writePending() }
         }
         TextFrameEncoding.append(text, to: &pending!)

@@ -3,11 +3,8 @@ import NIOCore
 /// A server's unfragmented, unmasked text frame (RFC 6455 5.2): the header,
 /// then the text's bytes.
 enum TextFrameEncoding {
-    /// The frame's size: the text and a header of 2, 4 or 10 bytes.
-    static func size(of text: String) -> Int {
-        let length = text.utf8.count
-        return length + (length < 126 ? 2 : length <= Int(UInt16.max) ? 4 : 10)
-    }
+    /// A header is 2, 4 or 10 bytes, by the text's length.
+    static let maxHeaderBytes = 10
 
     /// Appends the frame of `text` to `buffer`.
     static func append(_ text: String, to buffer: inout ByteBuffer) {
